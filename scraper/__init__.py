@@ -1,0 +1,1 @@
+"""majobs collection: Scrapy spiders, pure parsers, pipelines and the SQLite store."""

@@ -1,0 +1,1 @@
+"""One spider per platform; employers' boards come from the sources file."""

@@ -1,0 +1,332 @@
+"""The SQLite store: plain functions over a ``sqlite_utils.Database``.
+
+Tables (see ``ensure_schema``):
+
+- ``postings``: one row per posting, keyed by ``id = "<source>:<source_id>"``. Upserts are
+  idempotent; ``first_seen``/``last_seen``/``closed_at`` track each posting's life across crawls
+  and ``content_hash`` tells an edited posting from an unchanged one. The matcher's per-posting
+  results (``stage``, ``is_ma_role``, years, pay, model version) live here too.
+- ``tags``: the matcher's labels, one row per (posting, category, label).
+- ``crawl_runs`` and ``crawl_run_sources``: every crawl, with per-source counts.
+- ``postings_fts``: full-text search over title and description (kept in sync by triggers).
+
+The database runs in WAL mode so reads (queries, Datasette, the report) proceed during a crawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from scraper.items import CONTENT_FIELDS, POSTING_FIELDS, posting_id
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+POSTING_COLUMNS: dict[str, Any] = {
+    "id": str,
+    "source": str,
+    "source_id": str,
+    "source_key": str,
+    "url": str,
+    "title": str,
+    "company": str,
+    "city": str,
+    "state": str,
+    "postal_code": str,
+    "country": str,
+    "remote": int,
+    "employment_type": str,
+    "date_posted": str,
+    "valid_through": str,
+    "salary_min": float,
+    "salary_max": float,
+    "salary_unit": str,
+    "salary_currency": str,
+    "salary_source": str,
+    "description_html": str,
+    "description_text": str,
+    "all_locations": str,  # JSON list of [city, state]
+    "department": str,
+    "raw": str,  # JSON, as the source sent it
+    "fetched_at": str,
+    # life across crawls
+    "first_seen": str,
+    "last_seen": str,
+    "closed_at": str,
+    "content_hash": str,
+    "dedup_group": str,
+    # the matcher's results (matcher/tag.py)
+    "is_ma_role": int,
+    "stage": str,
+    "min_years_experience": float,
+    "pay_min": float,
+    "pay_max": float,
+    "pay_unit": str,
+    "tag_model_version": str,
+    "tagged_at": str,
+}
+
+TAG_COLUMNS: dict[str, Any] = {
+    "posting_id": str,
+    "category": str,  # certification | ehr | specialty | skill
+    "label": str,
+    "level": str,  # required | preferred | accepted (certifications only)
+    "confidence": float,
+    "evidence": str,
+    "model_version": str,
+}
+
+RUN_COLUMNS: dict[str, Any] = {
+    "id": int,
+    "started_at": str,
+    "finished_at": str,
+    "status": str,  # running | ok | partial | failed | interrupted
+    "sources_file": str,
+    "sources": int,
+    "pages": int,
+    "fetched": int,
+    "new": int,
+    "updated": int,
+    "unchanged": int,
+    "failed": int,
+    "dropped": int,
+    "closed": int,
+    "error": str,
+    "pid": int,
+}
+
+RUN_SOURCE_COLUMNS: dict[str, Any] = {
+    "run_id": int,
+    "source_key": str,
+    "kind": str,
+    "pages": int,
+    "fetched": int,
+    "new": int,
+    "updated": int,
+    "unchanged": int,
+    "failed": int,
+    "dropped": int,
+    "closed": int,
+    "complete": int,  # 1 when every page of the source's listing was read (lifecycle may close)
+    "finish_reason": str,
+}
+
+COUNT_NAMES = ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped", "closed")
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and, unless ``create`` is false, set up) the store at ``path``."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA busy_timeout = 30000")
+    if create:
+        ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create or migrate the tables; safe to call on every start."""
+    if db.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    postings = db.table("postings")
+    if not postings.exists():
+        postings.create(POSTING_COLUMNS, pk="id", not_null={"source", "source_id", "title"})
+    else:
+        _add_missing_columns(db, "postings", POSTING_COLUMNS)
+    for columns in (
+        ["source", "source_id"],
+        ["source_key", "last_seen"],
+        ["first_seen"],
+        ["closed_at"],
+        ["state"],
+        ["stage", "is_ma_role"],
+        ["dedup_group"],
+        ["tag_model_version"],
+    ):
+        postings.create_index(columns, if_not_exists=True, unique=columns == ["source", "source_id"])
+
+    tags = db.table("tags")
+    if not tags.exists():
+        tags.create(TAG_COLUMNS, pk=("posting_id", "category", "label"))
+    else:
+        _add_missing_columns(db, "tags", TAG_COLUMNS)
+    tags.create_index(["category", "label", "level"], if_not_exists=True)
+
+    runs = db.table("crawl_runs")
+    if not runs.exists():
+        runs.create(RUN_COLUMNS, pk="id")
+    else:
+        _add_missing_columns(db, "crawl_runs", RUN_COLUMNS)
+    run_sources = db.table("crawl_run_sources")
+    if not run_sources.exists():
+        run_sources.create(RUN_SOURCE_COLUMNS, pk=("run_id", "source_key"))
+    else:
+        _add_missing_columns(db, "crawl_run_sources", RUN_SOURCE_COLUMNS)
+
+    if not db.table("postings_fts").exists():
+        postings.enable_fts(["title", "description_text"], create_triggers=True, tokenize="porter")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: Mapping[str, Any]) -> None:
+    have = set(db.table(table).columns_dict)
+    for name, col_type in columns.items():
+        if name not in have:
+            db.table(table).add_column(name, col_type)
+
+
+def content_hash(posting: Mapping[str, Any]) -> str:
+    """A hash of the fields whose change means the posting changed (not fetch times, not raw)."""
+    payload = json.dumps({k: posting.get(k) for k in CONTENT_FIELDS}, sort_keys=True, default=str)
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SaveCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reopened: int = 0
+    by_source_key: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def _bump(self, key: str | None, name: str) -> None:
+        setattr(self, name, getattr(self, name) + 1)
+        bucket = self.by_source_key.setdefault(key or "", {"new": 0, "updated": 0, "unchanged": 0, "reopened": 0})
+        bucket[name] += 1
+
+
+def save_postings(
+    db: sqlite_utils.Database, postings: Iterable[Mapping[str, Any]], *, now: str | None = None
+) -> SaveCounts:
+    """Upsert postings in one transaction; returns how many were new, updated or unchanged.
+
+    ``first_seen`` is kept from the first time a posting was stored, ``last_seen`` is set to
+    ``now``, a closed posting that shows up again is reopened, and ``date_posted`` keeps the
+    earliest value seen (some CMSs re-stamp it on every render).
+    """
+    now = now or utcnow()
+    rows = []
+    for p in postings:
+        row = {k: p.get(k) for k in POSTING_FIELDS}
+        row["id"] = posting_id(row["source"], row["source_id"])
+        row["remote"] = 1 if row.get("remote") else 0
+        row["content_hash"] = content_hash(row)
+        for json_field in ("raw", "all_locations"):
+            if row[json_field] is not None and not isinstance(row[json_field], str):
+                row[json_field] = json.dumps(row[json_field], ensure_ascii=False, default=str)
+        rows.append(row)
+    counts = SaveCounts()
+    if not rows:
+        return counts
+    # Within one batch the last copy of a posting wins.
+    by_id = {row["id"]: row for row in rows}
+    rows = list(by_id.values())
+    with db.conn:
+        existing: dict[str, tuple] = {}
+        ids = list(by_id)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in db.execute(
+                f"select id, content_hash, first_seen, date_posted, closed_at from postings where id in ({marks})",
+                chunk,
+            ).fetchall():
+                existing[r[0]] = r
+        retag: list[str] = []
+        for row in rows:
+            row["last_seen"] = now
+            row["closed_at"] = None
+            old = existing.get(row["id"])
+            if old is None:
+                row["first_seen"] = now
+                counts._bump(row["source_key"], "new")
+                continue
+            _, old_hash, first_seen, old_date, closed_at = old
+            row["first_seen"] = first_seen or now
+            if old_date and (not row["date_posted"] or old_date < row["date_posted"]):
+                row["date_posted"] = old_date
+            if closed_at:
+                counts._bump(row["source_key"], "reopened")
+            if old_hash != row["content_hash"]:
+                retag.append(row["id"])
+                counts._bump(row["source_key"], "updated")
+            else:
+                counts._bump(row["source_key"], "unchanged")
+        db.table("postings").upsert_all(rows, pk="id", alter=False)
+        for start in range(0, len(retag), 500):
+            chunk = retag[start : start + 500]
+            # An edited posting loses its tags' version so the matcher looks at it again.
+            db.execute(
+                f"update postings set tag_model_version = null where id in ({','.join('?' * len(chunk))})", chunk
+            )
+    return counts
+
+
+def close_unseen(db: sqlite_utils.Database, source_key: str, now: str) -> int:
+    """Mark closed the open postings of a completely crawled source that this run did not see.
+
+    Call only after the source was crawled *completely*: a failed or cut-short crawl closes
+    nothing. A closed posting that shows up again is reopened by :func:`save_postings`.
+    """
+    with db.conn:
+        cursor = db.execute(
+            "update postings set closed_at = ? where source_key = ? and closed_at is null and last_seen < ?",
+            [now, source_key, now],
+        )
+    return cursor.rowcount
+
+
+# --- crawl runs ---------------------------------------------------------------------------------
+
+
+def start_run(db: sqlite_utils.Database, *, started_at: str, sources_file: str | None, pid: int) -> int:
+    table = db.table("crawl_runs")
+    with db.conn:
+        table.insert(
+            {"started_at": started_at, "status": "running", "sources_file": sources_file, "pid": pid}
+        )
+    return int(table.last_pk)
+
+
+def record_run_source(db: sqlite_utils.Database, run_id: int, source_key: str, kind: str, **counts: Any) -> None:
+    row = {"run_id": run_id, "source_key": source_key, "kind": kind}
+    row.update({k: int(counts.get(k) or 0) for k in COUNT_NAMES})
+    row["complete"] = 1 if counts.get("complete") else 0
+    row["finish_reason"] = counts.get("finish_reason")
+    with db.conn:
+        db.table("crawl_run_sources").upsert(row, pk=("run_id", "source_key"), alter=False)
+
+
+def finish_run(
+    db: sqlite_utils.Database, run_id: int, *, status: str, finished_at: str | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """Close a run: totals summed from its sources, its status and end time. Returns the row."""
+    sums = db.execute(
+        "select count(*), " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNT_NAMES)
+        + " from crawl_run_sources where run_id = ?",
+        [run_id],
+    ).fetchone()
+    update = {"sources": sums[0], **dict(zip(COUNT_NAMES, sums[1:], strict=True))}
+    update.update(status=status, finished_at=finished_at or utcnow(), error=error)
+    with db.conn:
+        db.table("crawl_runs").update(run_id, update)
+    return dict(db.table("crawl_runs").get(run_id))
