@@ -7,6 +7,7 @@ Everything here is payload in, value out: no Scrapy, no I/O, no clock (dates tha
 from __future__ import annotations
 
 import html
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -80,6 +81,8 @@ def html_to_text(value: str | None) -> str | None:
         for li in soup.find_all("li"):
             li.insert_before("\n- ")
         for tag in soup.find_all(_BLOCK_TAGS):
+            if tag.name not in ("br", "li"):  # "two<div>d</div>": a block starts on its own line too
+                tag.insert_before("\n")
             tag.insert_after("\n")
         text = soup.get_text()
     lines = (_WS.sub(" ", line).strip() for line in text.replace("\xa0", " ").splitlines())
@@ -110,10 +113,15 @@ def country_code(value: object) -> str | None:
 
 _USELESS_LOCATION = re.compile(
     r"^\s*(?:\d+\s+locations?|multiple\s+locations?|various\s+locations?|location negotiable.*|"
-    r"anywhere|nationwide|tbd|n/?a)\s*$",
+    r"anywhere\b.*|nationwide|tbd|n/?a)\s*$",
     re.I,
 )
 _REMOTE_WORD = re.compile(r"\b(?:remote|virtual|work from home|telecommute)\b", re.I)
+# Workplace qualifiers around a place: "Hybrid - Boston, MA", "Boston, MA (Hybrid)".
+_QUALIFIER = re.compile(
+    r"^\s*(?:hybrid|on[\s-]?site|in[\s-]office)\s*[-:–]\s*|\s*\((?:hybrid|on[\s-]?site|in[\s-]office)\)\s*$",
+    re.I,
+)
 
 
 def split_locations(value: str | None) -> list[str]:
@@ -130,9 +138,10 @@ def parse_location(value: str | None) -> tuple[str | None, str | None, str | Non
     "ST - City - Site" (Workday); "US, Arizona, Chandler"; "USA.VA.Reston"; "USA - Remote";
     "Remote - Oregon"; "N Locations" (-> all None).
     """
-    if not value or _USELESS_LOCATION.match(value):
+    first = split_locations(value)  # "A, ST; B, ST": the first is the primary
+    if not first or _USELESS_LOCATION.match(first[0]):
         return None, None, None
-    text = clean_text(value) or ""
+    text = _QUALIFIER.sub("", clean_text(first[0]) or "")
     country: str | None = None
     if re.fullmatch(r"[A-Za-z]{2,3}\.[A-Za-z]{2}\.[A-Za-z .'-]+", text):  # USA.VA.Reston
         c, st, city = text.split(".", 2)
@@ -145,9 +154,11 @@ def parse_location(value: str | None) -> tuple[str | None, str | None, str | Non
     parts = [re.sub(r"\s+\d{5}(?:-\d{4})?$", "", p) for p in parts]
     # Pull the country out wherever it is ("US, Arizona, Chandler" or "..., United States").
     rest = []
+    # "CA" is California after a city or beside another country ("CA, US"); alone it is Canada.
+    other_country = any(COUNTRIES.get(p.lower()) not in (None, "CA") for p in parts)
     for p in parts:
         cc = COUNTRIES.get(p.lower())
-        if cc and country is None and not (p.upper() == "CA" and rest):  # "Fresno, CA" is California
+        if cc and country is None and not (p.upper() == "CA" and (rest or other_country)):
             country = cc
         else:
             rest.append(p)
@@ -155,15 +166,17 @@ def parse_location(value: str | None) -> tuple[str | None, str | None, str | Non
     city = state = None
     states = [(i, state_code(p)) for i, p in enumerate(rest) if state_code(p)]
     if states:
-        i, state = states[0]
+        # "Washington, District of Columbia", "New York, New York": in the comma form the state
+        # comes last; in the Workday dash form ("OK - Broken Arrow - Site") it comes first.
+        i, state = states[-1] if "," in text else states[0]
         others = [p for j, p in enumerate(rest) if j != i]
         if others:
             # "City, ST": the city is before the state; "ST - City - Site": after it.
             city = rest[i - 1] if i > 0 else others[0]
     elif rest:
         city = rest[0]
-    if city and (_REMOTE_WORD.search(city) or state_code(city)):
-        city = None
+    if city and (_REMOTE_WORD.search(city) or (len(city) == 2 and state_code(city))):
+        city = None  # "Remote, OR", "CA, US": no city (but "New York, NY" keeps its city)
     if state and country is None:
         country = "US"
     return city, state, country
@@ -171,8 +184,9 @@ def parse_location(value: str | None) -> tuple[str | None, str | None, str | Non
 
 _EMPLOYMENT_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"per[\s_-]?diem|\bprn\b|as[\s-]needed|intermittent|on[\s-]call|casual", "PER_DIEM"),
-    (r"part[\s_-]?time|\bpt\b", "PART_TIME"),
-    (r"full[\s_-]?time|\bft\b|regular", "FULL_TIME"),
+    # Bare FT/PT only in capitals, and not "Ft. Worth".
+    (r"part[\s_-]?time|(?-i:\bPT\b)", "PART_TIME"),
+    (r"full[\s_-]?time|(?-i:\bFT\b)(?!\.)", "FULL_TIME"),
     (r"contract(?:or)?|1099|freelance", "CONTRACTOR"),
     (r"temp(?:orary)?\b|seasonal|locum", "TEMPORARY"),
     (r"intern(?:ship)?\b|extern(?:ship)?\b|apprentice", "INTERN"),
@@ -195,9 +209,14 @@ def employment_type(value: object) -> str | None:
         "FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER",
     }:  # fmt: skip
         return v.upper().replace("-", "_").replace(" ", "_")
-    for pattern, mapped in _EMPLOYMENT_PATTERNS:
-        if re.search(pattern, v, re.I):
-            return mapped
+    # Several types named ("Full-time / Part-time"): the first one written wins.
+    found = [
+        (m.start(), mapped) for pattern, mapped in _EMPLOYMENT_PATTERNS if (m := re.search(pattern, v, re.I))
+    ]
+    if found:
+        return min(found)[1]
+    if re.search(r"\bregular\b", v, re.I):  # "Regular" alone (never over "Regular Part-Time")
+        return "FULL_TIME"
     return "OTHER"
 
 
@@ -225,7 +244,10 @@ def epoch_ms_to_date(value: object) -> str | None:
         ms = float(value)
     except (TypeError, ValueError):
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):  # not milliseconds (or not a date at all)
+        return None
 
 
 _RELATIVE = re.compile(r"posted\s+(today|yesterday|(\d+)\s+days?\s+ago|(\d+)\+\s+days?\s+ago)", re.I)
@@ -257,14 +279,17 @@ def to_float(value: object) -> float | None:
     if isinstance(value, str):
         cleaned = re.sub(r"[,$\s]", "", value)
         try:
-            return float(cleaned)
+            number = float(cleaned)
         except ValueError:
             return None
+        return number if math.isfinite(number) else None  # "nan", "inf" are not amounts
     return None
 
 
 _HOUR_WORDS = re.compile(r"\b(?:hour|hourly|hr|per\s+hour)\b|/\s*h(?:ou)?r\b", re.I)
-_YEAR_WORDS = re.compile(r"\b(?:annual|annually|annum|year|yearly|salary|salaried|yr)\b|/\s*y(?:ea)?r\b", re.I)
+_YEAR_WORDS = re.compile(
+    r"\b(?:annual|annually|annum|year|yearly|salary|salaried|yr)\b|/\s*y(?:ea)?r\b", re.I
+)
 _MONTH_WORDS = re.compile(r"\b(?:month|monthly)\b", re.I)
 _WEEK_WORDS = re.compile(r"\b(?:week|weekly)\b", re.I)
 
