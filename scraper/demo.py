@@ -1,0 +1,284 @@
+"""``majobs demo``: the whole job, offline, on the bundled demo world.
+
+Serves ``data/demo/`` on loopback (:mod:`scraper.demo_site`), crawls it through the real engine
+once a week for eight weeks (2026-W41 ... W48, each crawl on that Monday's clock so first_seen,
+last_seen and closed_at follow the world), then runs each later stage that exists — cross-source
+dedup, tagging, the weekly report — and says where the report is.
+
+A later stage that is not importable yet is skipped with a note, so the demo works at every
+stage of the project; a stage that exists but fails is reported and makes the demo exit non-zero.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scraper.crawl import SPIDERS, CrawlResult, run_crawl
+from scraper.demo_site import DEMO_USAJOBS_EMAIL, DEMO_USAJOBS_KEY, DemoSite
+from scraper.demo_world import World, crawl_days, crawl_time, iso_week, load_world
+from scraper.store import open_db
+
+logger = logging.getLogger(__name__)
+
+Echo = Callable[[str], None]
+
+# Loopback needs no politeness delays, but robots.txt is still obeyed (the demo site has one).
+DEMO_SETTINGS: dict[str, Any] = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,  # every demo "host" is 127.0.0.1
+    "RETRY_TIMES": 2,
+    "MAJOBS_RETRY_AFTER_MAX": 5,
+    "DOWNLOAD_TIMEOUT": 15,
+    "LOG_LEVEL": "ERROR",
+    "USAJOBS_API_KEY": DEMO_USAJOBS_KEY,
+    "USAJOBS_EMAIL": DEMO_USAJOBS_EMAIL,
+}
+
+
+@dataclass
+class WeekResult:
+    day: date
+    listed: int  # postings the world lists that day (all titles, all sources crawled)
+    crawl: CrawlResult
+    seconds: float
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.day)
+
+
+@dataclass
+class DemoResult:
+    db_path: Path
+    weeks: list[WeekResult] = field(default_factory=list)
+    skipped_kinds: list[str] = field(default_factory=list)
+    stages: dict[str, str] = field(default_factory=dict)  # stage -> "done" | "skipped: ..." | "failed: ..."
+    reports: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(v.startswith("failed") for v in self.stages.values())
+
+
+def available_kinds() -> list[str]:
+    """Platforms whose spider module exists in this checkout."""
+    kinds = []
+    for kind, path in SPIDERS.items():
+        module = path.rsplit(".", 1)[0]
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if found:
+            kinds.append(kind)
+    return kinds
+
+
+def fresh_db(db_path: Path) -> None:
+    """Remove an earlier demo database (and its WAL files): the demo always starts from nothing."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def crawl_weeks(
+    site: DemoSite,
+    db_path: Path,
+    days: list[date],
+    *,
+    kinds: list[str],
+    settings: dict[str, Any] | None = None,
+    echo: Echo = logger.info,
+) -> list[WeekResult]:
+    """One crawl per day, each on that day's clock and that day's world."""
+    results = []
+    sources = site.sources(tuple(kinds))
+    for day in days:
+        site.set_day(day)
+        listed = sum(len(site.world.listed_on(day, kind)) for kind in kinds)
+        started = time.monotonic()
+        crawl = run_crawl(
+            sources, db_path, settings={**DEMO_SETTINGS, **(settings or {})}, now=crawl_time(day)
+        )
+        week = WeekResult(day, listed, crawl, time.monotonic() - started)
+        results.append(week)
+        echo(week_line(week))
+    return results
+
+
+def week_line(week: WeekResult) -> str:
+    r = week.crawl.run
+    line = (
+        f"{week.week} ({week.day}): {week.listed} postings listed; crawl {week.crawl.status}: "
+        f"{r.get('fetched') or 0} fetched ({r.get('new') or 0} new, {r.get('updated') or 0} updated, "
+        f"{r.get('unchanged') or 0} unchanged), {r.get('dropped') or 0} dropped by title, "
+        f"{r.get('closed') or 0} closed, {r.get('failed') or 0} failures [{week.seconds:.1f}s]"
+    )
+    trouble = [s for s in week.crawl.sources if s["failed"] or not s["complete"]]
+    for s in trouble:
+        line += (
+            f"\n    {s['source_key']}: {s['pages']} pages, {s['failed']} failures"
+            f"{'' if s['complete'] else ', incomplete (nothing closed)'}"
+        )
+    return line
+
+
+# --- later stages ---------------------------------------------------------------------------------
+
+
+def _import(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        # Only "this module does not exist (yet)" means skip; a broken import inside it is a failure.
+        if getattr(exc, "name", None) and module.startswith(exc.name or "\0"):
+            return None
+        raise
+
+
+def _call(fn: Callable[..., Any], db_path: Path, **kwargs: Any) -> Any:
+    """Call a stage with the database it expects: an open store, or (if it asks for one) a path."""
+    params = inspect.signature(fn).parameters
+    first = next(iter(params), "db")
+    kwargs = {
+        k: v
+        for k, v in kwargs.items()
+        if k in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+    }
+    if "path" in first:
+        return fn(db_path, **kwargs)
+    db = open_db(db_path)
+    try:
+        return fn(db, **kwargs)
+    finally:
+        db.close()
+
+
+DEDUP_FUNCTIONS = ("dedup_database", "group_duplicates", "assign_dedup_groups", "dedup", "run_dedup")
+
+
+def run_stage(name: str, result: DemoResult, echo: Echo, body: Callable[[], str]) -> None:
+    """Run one later stage; note skipped (not importable) or failed (raised) stages."""
+    try:
+        outcome = body()
+    except Exception as exc:  # a stage's own bug must not hide the other stages' results
+        logger.debug("%s failed", name, exc_info=True)
+        result.stages[name] = f"failed: {type(exc).__name__}: {exc}"
+        echo(f"{name} failed: {type(exc).__name__}: {exc}")
+        return
+    result.stages[name] = outcome
+    if outcome.startswith("skipped"):
+        echo(f"skipping {name}: {outcome.removeprefix('skipped: ')}")
+    else:
+        echo(f"{name}: {outcome}")
+
+
+def later_stages(result: DemoResult, out_dir: Path, week: str, echo: Echo, progress: bool) -> None:
+    db_path = result.db_path
+
+    def dedup() -> str:
+        module = _import("scraper.dedup")
+        fn = next(
+            (getattr(module, n) for n in DEDUP_FUNCTIONS if module and callable(getattr(module, n, None))),
+            None,
+        )
+        if fn is None:
+            return "skipped: not available"
+        outcome = _call(fn, db_path)
+        return f"done ({outcome})" if outcome is not None else "done"
+
+    def tag() -> str:
+        module = _import("matcher.tag")
+        if module is None or not hasattr(module, "tag_database"):
+            return "skipped: not available"
+        outcome = _call(module.tag_database, db_path, progress=progress)
+        return f"done ({outcome})" if outcome is not None else "done"
+
+    def report() -> str:
+        module = _import("matcher.report")
+        if module is None or not hasattr(module, "write_report"):
+            return "skipped: not available"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = _call(module.write_report, db_path, week=week, out_dir=out_dir)
+        result.reports = [Path(p) for p in paths or []]
+        return f"done ({len(result.reports)} files)"
+
+    run_stage("dedup", result, echo, dedup)
+    run_stage("tagging", result, echo, tag)
+    run_stage("report", result, echo, report)
+
+
+# --- summary --------------------------------------------------------------------------------------
+
+
+def summary_lines(db_path: Path) -> list[str]:
+    """Postings per source (open/closed), how many are tagged, and dedup groups."""
+    db = open_db(db_path)
+    try:
+        cols = set(db.table("postings").columns_dict)
+        rows = db.execute(
+            "select source, count(*), sum(closed_at is null), sum(closed_at is not null), "
+            "sum(tag_model_version is not null) from postings group by source order by source"
+        ).fetchall()
+        lines = ["postings by source: open / closed, tagged"]
+        total = [0, 0, 0, 0]
+        for source, n, open_, closed, tagged in rows:
+            lines.append(f"  {source:<11} {n:>4}: {open_:>4} open / {closed:>4} closed, {tagged:>4} tagged")
+            total = [a + (b or 0) for a, b in zip(total, (n, open_, closed, tagged), strict=True)]
+        lines.append(
+            f"  {'all':<11} {total[0]:>4}: {total[1]:>4} open / {total[2]:>4} closed, {total[3]:>4} tagged"
+        )
+        if "dedup_group" in cols:
+            groups = db.execute(
+                "select count(*) from (select dedup_group from postings where dedup_group is not null "
+                "group by dedup_group having count(*) > 1)"
+            ).fetchone()[0]
+            if groups:
+                lines.append(f"  {groups} cross-source duplicate groups")
+        return lines
+    finally:
+        db.close()
+
+
+def run_demo(
+    db_path: str | Path = "data/demo.db",
+    out_dir: str | Path = "reports",
+    weeks: int = 8,
+    *,
+    echo: Echo = logger.info,
+    world: World | None = None,
+    settings: dict[str, Any] | None = None,
+    kinds: list[str] | None = None,
+    stages: bool = True,
+    progress: bool = False,
+) -> DemoResult:
+    """Serve the demo world, crawl it week by week into ``db_path``, then dedup, tag and report."""
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    days = crawl_days(weeks)
+    world = world or load_world()
+    have = available_kinds()
+    kinds = [k for k in (kinds or have) if k in have]
+    result = DemoResult(db_path, skipped_kinds=[k for k in SPIDERS if k not in have])
+    if result.skipped_kinds:
+        echo(f"skipping {', '.join(result.skipped_kinds)} sources: spider not available")
+    if not kinds:
+        raise RuntimeError("no spider is available to crawl the demo world")
+    fresh_db(db_path)
+    with DemoSite(world) as site:
+        size = f"{len(world.postings)} postings from {len(world.employers)} employers"
+        echo(f"demo world: {size}, served at {site.url}")
+        result.weeks = crawl_weeks(site, db_path, days, kinds=kinds, settings=settings, echo=echo)
+    if stages:
+        later_stages(result, out_dir, iso_week(days[-1]), echo, progress)
+    return result
