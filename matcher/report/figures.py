@@ -146,7 +146,13 @@ def _figures_for_week(run: _Runner, guide: Guide, week: Week, models_dir: Path |
             "last_day": week.last_day.isoformat(),
             "previous": week.shift(-1).label,
         },
-        "guide": {"title": guide.title, "sha256": guide.sha256},
+        "guide": {
+            "title": guide.title,
+            "sha256": guide.sha256,
+            "specialties": list(guide.specialties),
+            "ehr": sorted(guide.mentioned_labels("ehr")),
+            "specialties_quote": guide.specialties_quote,
+        },
         "headline": {
             **headline,
             "unstaged": unstaged,
@@ -366,6 +372,10 @@ def _claim(claim: Claim, guide: Guide, figures: dict, sets: dict, years: list[di
     rules = guide.rules
     check = claim.check
     item: dict[str, Any] = {"id": claim.id, "says": claim.says, "quote": claim.quote, "kind": claim.kind}
+    item["stage"] = check.get("stage")
+    item["section"] = (
+        "pay" if claim.kind.startswith("pay_") else check["category"] if claim.kind == "ranking" else "stage"
+    )
     stages = figures["stages"]
     if claim.kind == "share":
         n = stages[check["stage"]]["postings"]
