@@ -220,3 +220,26 @@ def test_broken_sitemap_and_server_error_mark_incomplete(server, crawl, rows):
     )  # 503: not a 404
     broken = srcs["jsonld:lv2.example"]
     assert broken["failed"] == 1 and broken["complete"] == 0 and broken["fetched"] == 0
+
+
+def test_same_identifier_on_two_sites_and_rerendered_date_posted(server, crawl, rows):
+    html = fixture_text("jsonld", "graph_org_ref.html")
+    server.add("/a/jobs/1", body=html)
+    server.add("/b/jobs/1", body=html)  # another employer's site that happens to use the same id
+    entries = [
+        {
+            "kind": "jsonld",
+            "start_urls": ["https://careers.alpha.example/jobs/1"],
+            "base_url": f"{server.url}/a",
+        },
+        {"kind": "jsonld", "start_urls": ["https://jobs.beta.example/jobs/1"], "base_url": f"{server.url}/b"},
+    ]
+    assert crawl(entries).status == "ok"
+    ids = {r["source_id"] for r in rows("select source_id from postings")}
+    assert ids == {"careers.alpha.example:HFC-0087", "jobs.beta.example:HFC-0087"}
+
+    # The CMS re-stamps datePosted on every render: the earliest date seen is kept.
+    server.add("/a/jobs/1", body=html.replace('"datePosted":"2024-11-04"', '"datePosted":"2024-11-21"'))
+    assert crawl(entries).status == "ok"
+    (row,) = rows("select date_posted from postings where source_id = 'careers.alpha.example:HFC-0087'")
+    assert row["date_posted"] == "2024-11-04"

@@ -203,3 +203,21 @@ def test_failed_mid_run_page_is_partial_and_detail_failure_keeps_list_data(serve
     assert (kept["city"], kept["state"], kept["date_posted"]) == ("Tulsa", "OK", "2026-11-20")
     assert kept["description_html"] is None  # what the list gave, nothing invented
     assert kept["company"] == "Acme (config)"  # no detail: the config's name
+
+
+def test_empty_page_stops_paging(server, crawl, rows):
+    # A few postings removed during the run: the empty page ends a complete listing.
+    tenant = Tenant(server, 38, total=41)
+    result = crawl(entry(server))
+    assert [b["offset"] for b in list_bodies(server)] == [0, 20, 38]
+    assert result.status == "ok"
+
+    # Far short of the total: the listing is not trusted to close anything.
+    server.requests.clear()
+    tenant.items = tenant.items[:25]
+    tenant.total = 90
+    result = crawl(entry(server))
+    assert [b["offset"] for b in list_bodies(server)] == [0, 20, 25]
+    (_, src) = rows("select * from crawl_run_sources order by run_id")
+    assert src["complete"] == 0 and src["closed"] == 0
+    assert result.status == "partial"

@@ -4,7 +4,8 @@ Paging rules (``../shared/sources.md`` section 5):
 
 - ``total`` is read from the first page only (later pages may say 0);
 - paging stops on an empty page, once ``total`` postings were listed, or (when no total was
-  given) after a short page;
+  given) after a short page; an empty page more than a page short of ``total`` marks the
+  source incomplete (a few postings removed during the run are normal; dozens are not);
 - a page that brings no new ``externalPath`` means the tenant clamps the offset (big tenants stop
   at 2000): paging stops with a truncation warning and the source is marked incomplete, because a
   cut listing must not close the postings it did not reach;
@@ -78,12 +79,20 @@ class WorkdaySpider(MajobsSpider):
         if offset == 0:
             listing.total = page.total  # later pages may say 0: only the first is believed
         if not page.postings:
-            if listing.total and listing.listed < listing.total:
-                self.logger.info(
-                    "[%s] empty page at offset %d before total %d (postings removed meanwhile?)",
+            short = (listing.total or 0) - listing.listed
+            if short > wd.PAGE_SIZE:
+                # More than a page missing is not a few postings removed meanwhile: do not trust it.
+                self.logger.warning(
+                    "[%s] empty page at offset %d, %d postings short of the total %d (marked incomplete)",
                     source.key,
                     offset,
+                    short,
                     listing.total,
+                )
+                self.mark_incomplete(source, "short")
+            elif short > 0:
+                self.logger.info(
+                    "[%s] empty page %d short of the total (removed meanwhile)", source.key, short
                 )
             return
         fresh = []
