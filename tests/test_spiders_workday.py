@@ -160,25 +160,16 @@ def test_pages_three_times_with_total_from_first_page(server, crawl, rows):
 
 
 def test_offset_clamping_stops_with_truncation_and_closes_nothing(server, crawl, rows, capfd):
-    # Run 1: a small listing, complete. Run 2: the tenant claims 100 but clamps at offset 40.
-    tenant = Tenant(server, 10)
-    assert crawl(entry(server)).status == "ok"
-    before = {r["source_id"] for r in rows("select source_id from postings")}
-    assert before
-
-    server.requests.clear()
-    tenant = Tenant(server, 60, clamp_at=40, total=100)
-    tenant.items = [make_item(i + 100) for i in range(60)]  # none of run 1's postings is listed
+    # The tenant claims 100 postings but answers every offset from 40 on with the page at 20.
+    Tenant(server, 60, clamp_at=40, total=100)
     result = crawl(entry(server))
 
     assert result.status == "partial"
     assert [b["offset"] for b in list_bodies(server)] == [0, 20, 40]  # the page at 40 repeats 20: stop
-    (_, src) = rows("select * from crawl_run_sources order by run_id")
-    assert src["complete"] == 0 and src["closed"] == 0
-    stored = rows("select source_id, closed_at from postings")
-    assert all(r["closed_at"] is None for r in stored)  # a truncated listing closes nothing
-    new_ids = {r["source_id"] for r in stored} - before
-    assert new_ids == {f"acme:JR-{1100 + i}" for i in range(40) if (i + 100) % 5 < 3}
+    (src,) = rows("select * from crawl_run_sources")
+    assert src["complete"] == 0 and src["closed"] == 0  # a truncated listing closes nothing
+    ids = {r["source_id"] for r in rows("select source_id from postings")}
+    assert ids == {f"acme:JR-{1000 + i}" for i in range(40) if i % 5 < 3}  # the first 40, MA titles
     assert "clamps the offset" in capfd.readouterr().err
 
 
@@ -221,3 +212,21 @@ def test_empty_page_stops_paging(server, crawl, rows):
     (_, src) = rows("select * from crawl_run_sources order by run_id")
     assert src["complete"] == 0 and src["closed"] == 0
     assert result.status == "partial"
+
+
+def test_pages_shifted_by_a_new_posting_are_not_truncation(server, crawl, rows):
+    # A posting added at the top during the run: each later page starts with the previous page's last.
+    tenant = Tenant(server, 45)
+
+    def shifted(req: ServedRequest) -> Reply:
+        offset = req.json()["offset"]
+        start = max(0, offset - 1)
+        page = tenant.items[start : start + 20]
+        return Reply.json({"total": 45 if offset == 0 else 0, "jobPostings": page})
+
+    server.add(f"{API}/jobs", method="POST", handler=shifted)
+    result = crawl(entry(server))
+    assert result.status == "ok"
+    assert [b["offset"] for b in list_bodies(server)] == [0, 20, 40]
+    details = [r.path for r in server.requests if r.method == "GET" and r.path.startswith(f"{API}/job/")]
+    assert len(details) == len(set(details)) == 27  # each repeat fetched once

@@ -96,20 +96,22 @@ class WorkdaySpider(MajobsSpider):
                 )
             return
         fresh = []
+        repeats = 0
         for item in page.postings:
             path = item.get("externalPath")
             if not isinstance(path, str) or not path:
                 self.fail(source, f"list entry without externalPath: {item.get('title')!r}", url=response.url)
                 continue
             if path in listing.seen:
-                continue  # a posting added meanwhile shifts the pages by one: skip the repeat
+                repeats += 1  # a posting added meanwhile shifts the pages by one: skip the repeat
+                continue
             listing.seen.add(path)
             fresh.append(item)
         listing.listed += len(page.postings)
         for item in fresh:
             yield from self.handle_item(source, listing, item)
 
-        if not fresh:
+        if repeats and not fresh:
             self.logger.warning(
                 "[%s] page at offset %d repeats earlier postings: the tenant clamps the offset; "
                 "listing truncated after %d of %s postings (source marked incomplete)",
