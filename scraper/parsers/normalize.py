@@ -301,22 +301,27 @@ def infer_salary_unit(amount: float | None, *hints: str | None) -> str | None:
     is HOUR, 1,000 or more is YEAR; in between stays unknown (``None``) for the caller to log.
     """
     text = " ".join(h for h in hints if h)
+    by_size = None
+    if amount is not None:
+        by_size = "HOUR" if amount < 350 else "YEAR" if amount >= 1000 else None
+    by_words = None
     if text:
-        if _HOUR_WORDS.search(text):
-            return "HOUR"
-        if _YEAR_WORDS.search(text):
-            return "YEAR"
-        if _MONTH_WORDS.search(text):
-            return "MONTH"
-        if _WEEK_WORDS.search(text):
-            return "WEEK"
-    if amount is None:
-        return None
-    if amount < 350:
+        for pattern, unit in (
+            (_HOUR_WORDS, "HOUR"),
+            (_YEAR_WORDS, "YEAR"),
+            (_MONTH_WORDS, "MONTH"),
+            (_WEEK_WORDS, "WEEK"),
+        ):
+            if pattern.search(text):
+                by_words = unit
+                break
+    # Words win, unless the size makes them absurd: a "Salary Range" of $17-$20 is hourly pay,
+    # an "hourly" $52,000 is a year's.
+    if by_words == "YEAR" and by_size == "HOUR":
         return "HOUR"
-    if amount >= 1000:
+    if by_words == "HOUR" and by_size == "YEAR":
         return "YEAR"
-    return None
+    return by_words or by_size
 
 
 def annualize(amount: float | None, unit: str | None) -> float | None:
