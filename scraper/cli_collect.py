@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -91,8 +92,13 @@ def demo(db_path: Path, out_dir: Path, weeks: int) -> None:
     """
     from scraper.demo import run_demo, summary_lines
 
+    # `majobs -v demo` shows the crawl's warnings, -vv its info lines.
+    verbosity = logging.getLogger().getEffectiveLevel()
+    settings = {}
+    if verbosity < logging.WARNING:
+        settings["LOG_LEVEL"] = "WARNING" if verbosity == logging.INFO else "INFO"
     try:
-        result = run_demo(db_path, out_dir, weeks, echo=click.echo, progress=True)
+        result = run_demo(db_path, out_dir, weeks, echo=click.echo, progress=True, settings=settings)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
     for line in summary_lines(db_path):

@@ -41,7 +41,9 @@ DEMO_SETTINGS: dict[str, Any] = {
     "RETRY_TIMES": 2,
     "MAJOBS_RETRY_AFTER_MAX": 5,
     "DOWNLOAD_TIMEOUT": 15,
-    "LOG_LEVEL": "ERROR",
+    # The demo prints its own per-week lines (failures per source included); `majobs -v demo` shows
+    # the crawl's warnings too.
+    "LOG_LEVEL": "CRITICAL",
     "USAJOBS_API_KEY": DEMO_USAJOBS_KEY,
     "USAJOBS_EMAIL": DEMO_USAJOBS_EMAIL,
 }
@@ -216,7 +218,7 @@ def later_stages(result: DemoResult, out_dir: Path, week: str, echo: Echo, progr
 
     run_stage("dedup", result, echo, dedup)
     run_stage("tagging", result, echo, tag)
-    run_stage("report", result, echo, report)
+    run_stage("reporting", result, echo, report)
 
 
 # --- summary --------------------------------------------------------------------------------------

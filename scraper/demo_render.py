@@ -93,6 +93,23 @@ def _first_lower(text: str) -> str:
 # --- description HTML ---------------------------------------------------------------------------
 
 
+# Section headings per style, picked per posting: same style, different employers' wording.
+HEADINGS: dict[str, list[str]] = {
+    "summary": ["Job Summary", "Position Summary", "Overview", "About the Role"],
+    "duties": ["Essential Functions", "Key Responsibilities", "Principal Duties", "What You Will Do"],
+    "quals": ["Qualifications", "Minimum Qualifications", "Requirements", "Education and Experience"],
+    "you_do": ["What you'll do", "Your day-to-day", "The role", "In this role you will"],
+    "you_bring": ["What you'll bring", "About you", "You have", "Must-haves"],
+    "nice": ["Nice to have", "Bonus points", "Even better if you have", "Preferred"],
+    "perks": ["Perks", "Why you'll love it here", "Benefits", "What we offer"],
+    "typical_day": ["On a typical day you will", "Your day will include:", "You will", "Duties include:"],
+    "need": ["What we need from you:", "To be considered:", "You'll need:", "Requirements:"],
+    "helpful": ["Also helpful:", "A plus:", "We'd love to see:", "Preferred:"],
+    "resp": ["Responsibilities", "Duties", "Job Duties", "Scope"],
+    "reqs": ["Requirements", "Qualifications", "Must have", "Required"],
+}
+
+
 def pay_block(v: dict[str, Any]) -> str:
     """The pay-transparency paragraph (with a sign-on bonus next to it, a trap for pay parsers)."""
     parts = [p for p in (v.get("pay_line"), v.get("sign_on")) if p]
@@ -106,13 +123,14 @@ def description_html(
     style = v["style"]
     pay = pay_block(v) if with_pay else ""
     eeo = f"<p><em>{_e(EEO.format(name=company))}</em></p>"
+    h = {name: options[pick(posting["uid"], name, len(options))] for name, options in HEADINGS.items()}
     if style == "system":
         return (
-            "<p><strong>Job Summary</strong></p>"
+            f"<p><strong>{h['summary']}</strong></p>"
             + "".join(f"<p>{_e(p)}</p>" for p in v["intro"])
-            + "<p><strong>Essential Functions</strong></p>"
+            + f"<p><strong>{h['duties']}</strong></p>"
             + _ul(v["duties"])
-            + "<p><strong>Qualifications</strong></p><p><em>Required:</em></p>"
+            + f"<p><strong>{h['quals']}</strong></p><p><em>Required:</em></p>"
             + _ul(v["requirements"])
             + ("<p><em>Preferred:</em></p>" + _ul(v["preferred"]) if v["preferred"] else "")
             + f"<p><strong>Schedule:</strong> {_e(v['schedule'])}</p>"
@@ -124,12 +142,12 @@ def description_html(
     if style == "startup":
         return (
             "".join(f"<p>{_e(p)}</p>" for p in v["intro"])
-            + "<h3>What you'll do</h3>"
+            + f"<h3>{h['you_do']}</h3>"
             + _ul(v["duties"])
-            + "<h3>What you'll bring</h3>"
+            + f"<h3>{h['you_bring']}</h3>"
             + _ul(v["requirements"] + v["soft"])
-            + ("<h3>Nice to have</h3>" + _ul(v["preferred"]) if v["preferred"] else "")
-            + "<h3>Perks</h3>"
+            + (f"<h3>{h['nice']}</h3>" + _ul(v["preferred"]) if v["preferred"] else "")
+            + f"<h3>{h['perks']}</h3>"
             + _ul(v["benefits"])
             + pay
         )
@@ -137,11 +155,11 @@ def description_html(
         duties = "; ".join(_first_lower(d) for d in v["duties"])
         return (
             "".join(f"<p>{_e(p)}</p>" for p in v["intro"])
-            + f"<p>On a typical day you will {_e(duties)}.</p>"
-            + f"<p>What we need from you: {_e(' '.join(v['requirements']))}</p>"
-            + (f"<p>Also helpful: {_e(' '.join(v['preferred']))}</p>" if v["preferred"] else "")
+            + f"<p>{h['typical_day']} {_e(duties)}.</p>"
+            + f"<p>{h['need']} {_e(' '.join(v['requirements']))}</p>"
+            + (f"<p>{h['helpful']} {_e(' '.join(v['preferred']))}</p>" if v["preferred"] else "")
             + f"<p>Hours: {_e(v['schedule'])}. "
-            + f"We offer {_e(', '.join(b.lower() for b in v['benefits']))}.</p>"
+            + f"Benefits include {_e('; '.join(_first_lower(b) for b in v['benefits']))}.</p>"
             + pay
             + eeo
         )
@@ -151,8 +169,8 @@ def description_html(
             "<p>"
             + "<br>".join(_e(p) for p in "\n".join(v["intro"]).split("\n"))
             + "</p>"
-            + f"<p><b>Responsibilities:</b><br>{lines(v['duties'])}</p>"
-            + f"<p><b>Requirements:</b><br>{lines(v['requirements'])}</p>"
+            + f"<p><b>{h['resp']}:</b><br>{lines(v['duties'])}</p>"
+            + f"<p><b>{h['reqs']}:</b><br>{lines(v['requirements'])}</p>"
             + (f"<p><b>Preferred:</b><br>{lines(v['preferred'])}</p>" if v["preferred"] else "")
             + f"<p><b>Schedule:</b> {_e(v['schedule'])}</p>"
             + pay

@@ -33,7 +33,7 @@ DEMO_USAJOBS_EMAIL = "demo@majobs.example"
 WORKDAY_MAX_LIMIT = 20
 ROOT_SITE = "lonestar"  # the career site served at the server's root (see module docstring)
 SITE_PREFIX = {"harborvalley-site": "/hvh", ROOT_SITE: ""}
-STALE_DAYS = 7  # a career-site sitemap lags: pages closed this past week are still listed (and 404)
+STALE_DAYS = 3  # a career-site sitemap lags: pages closed in the last few days are still listed (and 404)
 
 
 def search_text(posting: dict[str, Any]) -> str:
@@ -117,7 +117,7 @@ class DemoSite:
                     "base_url": base + SITE_PREFIX[emp["key"]],
                 }
                 if emp["key"] != ROOT_SITE:
-                    entry["sitemap_follow"] = ["/sitemaps/jobs"]
+                    entry["sitemap_follow"] = "/sitemaps/jobs"  # a regex on child sitemap URLs
                 entries.append(entry)
             elif p == "usajobs":
                 entries.append({"kind": p, "keyword": "medical assistant", "base_url": f"{base}/usajobs"})

@@ -349,6 +349,17 @@ EDUCATION = [
     "Completion of a medical assistant diploma or certificate program, or equivalent military training.",
     "High school diploma or equivalent; completion of an MA program preferred.",
 ]
+NON_MA_EDUCATION = {
+    "Registered": ["Active RN license in the state of practice.", "Graduate of an accredited nursing program; RN license."],
+    "Licensed": ["Current LPN/LVN license.", "Graduate of a practical nursing program with an active LPN license."],
+    "LPN": ["Current LPN license."],
+    "Physician": ["Graduate of an ARC-PA accredited program; NCCPA certification and state license (PA-C)."],
+    "Phlebotomist": ["Phlebotomy certification (CPT, PBT or equivalent) preferred.",
+                     "Completion of a phlebotomy training program."],
+    "Certified": ["Active CNA certification on the state registry."],
+    "Medical": ["High school diploma or GED; coding or billing coursework preferred.",
+                "High school diploma or GED."],
+}  # fmt: skip
 YEARS_ENTRY = [
     (30, None, None), (16, "New graduates welcome.", 0), (8, "No experience required; we will train you.", 0),
     (20, "One year of medical assistant experience preferred.", 1),
@@ -458,17 +469,17 @@ class Builder:
         rng = self.rng
         spec = rng.choice(emp["specialties"])
         r = rng.random()
-        if r < 0.12:  # not an MA role
+        if r < 0.10:  # not an MA role
             title, pay = rng.choice(NON_MA)
             return {"kind": "non_ma", "stage": None, "title": title.format(spec=spec), "spec": spec,
                     "pay_band": pay}
         if spec in SPECIALTY_TITLES and r < 0.45:
             title, stage = rng.choice(SPECIALTY_TITLES[spec])
-        elif r < 0.70:
+        elif r < 0.66:
             title, stage = rng.choice(ENTRY_TITLES), "entry"
-        elif r < 0.74:
+        elif r < 0.69:
             title, stage = rng.choice(APPRENTICE_TITLES), "entry"
-        elif r < 0.90:
+        elif r < 0.84:
             title, stage = rng.choice(MID_TITLES), "mid"
         else:
             title, stage = rng.choice(SENIOR_TITLES)[0], "senior"
@@ -533,8 +544,8 @@ class Builder:
             names = list(CORE)
             names += rng.sample(COMMON, rng.randint(3, 6))
             names += [d for d in SPEC_DUTIES.get(role["spec"], []) if rng.random() < 0.7]
-            if role["stage"] == "senior":
-                names = rng.sample(names, min(3, len(names)))
+            if role["stage"] == "senior":  # managers oversee the clinical work more than they do it
+                names = ["EHR documentation"] if rng.random() < 0.5 else []
             seen: list[str] = []
             for n in names:
                 if n not in seen:
@@ -548,6 +559,9 @@ class Builder:
                 picked = rng.sample(range(len(SENIOR_DUTIES)), 4)
                 duties = [SENIOR_DUTIES[i] for i in sorted(picked)] + duties
                 facts["skills"] += [SENIOR_SKILLS[i] for i in sorted(picked)]
+                if rng.random() < 0.4:
+                    duties.append("Step in to room patients and cover MA shifts when the clinic is short")
+                    facts["skills"] += ["patient intake"]
         else:
             duties = self.non_ma_duties(role)
 
@@ -599,7 +613,9 @@ class Builder:
         if years_text:
             (reqs if "preferred" not in years_text else prefs).append(years_text)
             facts["years"] = years
-        if role["stage"] != "senior":
+        if role["kind"] == "non_ma":
+            reqs.insert(0, rng.choice(NON_MA_EDUCATION.get(role["title"].split(" ")[0], ["High school diploma or GED."])))
+        elif role["stage"] != "senior":
             reqs.insert(0, rng.choice(EDUCATION))
 
         # bilingual: common in the Texas/New Mexico FQHC, occasional elsewhere
@@ -795,10 +811,13 @@ def build(seed: int = SEED) -> tuple[list[dict], list[dict]]:
         start = date.fromisoformat(p["closes"]) + timedelta(days=rng.randint(5, 13))
         again["opened"] = start.isoformat()
         again["closes"] = None if rng.random() < 0.6 else (start + timedelta(days=28)).isoformat()
+        if p["platform"] == "usajobs":  # a re-announcement has its own fixed window
+            again["closes"] = (start + timedelta(days=21)).isoformat()
         again["repost_of"] = p["ids"]["id"]
         again["job_key"] = None
         again["hidden"] = []
-        again["ids"] = b.ids_for(emp_by_key[p["employer"]], start)
+        # A new post id; the rest stays (Greenhouse's internal job, the USAJOBS announcement number).
+        again["ids"] = {**p["ids"], "id": b.ids_for(emp_by_key[p["employer"]], start)["id"]}
         again["versions"] = [{**again["versions"][-1], "from": start.isoformat()}]
         postings.append(again)
 
