@@ -45,6 +45,7 @@ def _to_svg(fig: Figure, name: str) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE: it goes inline
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # RDF boilerplate
     # A readable title for screen readers, and an id-free root.
     svg = re.sub(r"<svg ", f'<svg role="img" aria-label="{name}" class="chart" ', svg, count=1)
     return svg
@@ -118,10 +119,10 @@ def ranking_chart(
         shares = [(r["share"] or 0) * 100 for r in rows]
         ax.barh(y, shares, color=[GUIDE if r["label"] in guide_labels else ACCENT for r in rows], height=0.6)
         for yi, r, s in zip(y, rows, shares, strict=True):
-            ax.text(s + 0.5, yi, f"{s:.0f}%" + ("  (guide)" if r["label"] in guide_labels else ""), va="center",
-                    fontsize=8, color=INK)  # fmt: skip
+            note = "  (guide)" if r["label"] in guide_labels else ""
+            ax.text(s + 0.5, yi, f"{s:.0f}%{note}", va="center", fontsize=8, color=INK)
         ax.set_yticks(y, [r["label"] for r in rows])
-        ax.set_xlim(0, max(shares + [1]) * 1.3)
+        ax.set_xlim(0, max([*shares, 1]) * 1.3)
         ax.set_xlabel(f"share of MA postings naming it (%); purple = named by the guide ({name})")
         return _to_svg(fig, f"ranking-{name}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ def _filters(env: Environment) -> None:
     env.globals.update(delta=fmt_delta, spark=spark, verdicts=VERDICT_ORDER, marks=VERDICT_MARK)
 
 
+@cache
 def _environments() -> tuple[Environment, Environment]:
     loader = PackageLoader("matcher", "templates")
     html = Environment(loader=loader, autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
