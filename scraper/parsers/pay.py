@@ -1,9 +1,14 @@
-"""Pay figures parsed out of free text ("$16.40 - $21.90 per hour", "$45k–$53k").
+"""Base pay parsed out of free text ("$16.40 - $21.90 per hour", "$45k–$53k", "19.00 to 23.00 hourly").
 
-Base pay only: amounts tied to bonus, sign-on, differential, relocation, tuition or
-certification words are skipped. Used at crawl time for sources with no structured pay
-(Workday always; others when their structured field is empty), marked
-``salary_source = "description"``.
+Follows LABELS.md section 8: base pay only (sign-on/retention/referral bonuses, shift, weekend
+and bilingual differentials, stipends, tuition, mileage, relocation and the like are skipped);
+hourly beats an annualized figure given beside it; "starting at $X" has no max and "up to $X"
+no min; step-up pay ("$16/hr in training, $18.50 after") is a range; a figure with "DOE"
+attached is kept, while "DOE"/"competitive" alone is no pay.
+
+:func:`pay_candidates` lists every figure with what its context says; :func:`choose_pay` picks
+the one that is the base pay; :func:`find_pay` does both. The crawl uses it for sources with no
+structured pay (``salary_source = "description"``); the matcher uses it for the ``pay`` tag.
 """
 
 from __future__ import annotations
@@ -11,27 +16,52 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NUM = r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?"
-_RANGE = re.compile(
-    _NUM
-    + r"(?:\s*(?:/\s*(?:hr|hour|h|yr|year))?\s*(?:-|–|—|to|and)\s*"  # separator, maybe after a unit
-    + r"(?:\$\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?)?"
+_AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?(?![\d,])"
+_DOLLAR = re.compile(
+    r"(?P<plus>\+\s*)?\$\s?"
+    + _AMOUNT.replace("(", "(?P<a1>", 1)
+    .replace("(?:\\.(", "(?:\\.(?P<a2>", 1)
+    .replace("([kK])", "(?P<a3>[kK])", 1)
+    + r"(?P<tail>\s*(?:\+|/\s*(?:hr|hour|h|yr|year)\b|(?:per|an|a)\s+(?:hour|hr|year|yr)\b|hourly|annually)?)"
+    + r"(?:\s*(?:-|–|—|to|and|through)\s*(?:\$\s?)?"
+    + _AMOUNT.replace("(", "(?P<b1>", 1)
+    .replace("(?:\\.(", "(?:\\.(?P<b2>", 1)
+    .replace("([kK])", "(?P<b3>[kK])", 1)
+    + r")?"
 )
-_UNIT_AFTER = re.compile(
-    r"^\s*(?:/\s*|per\s+|an?\s+|each\s+)?(hour|hr|h|hourly|year|yr|annual(?:ly)?|annum|salary|month|monthly|week|weekly|day|daily)\b",
+# Figures written without "$" count only with a pay unit right after them.
+_BARE = re.compile(
+    r"(?<![\w$.,])(?P<a1>\d{1,3}(?:,\d{3})+|\d{2,3})(?:\.(?P<a2>\d{2}))?(?P<a3>)(?P<tail>)"
+    r"(?:\s*(?:-|–|—|to)\s*(?P<b1>\d{1,3}(?:,\d{3})+|\d{2,3})(?:\.(?P<b2>\d{2}))?(?P<b3>))?"
+    r"(?=\s*(?:/\s*(?:hr|hour|h|yr|year)\b|(?:per|an|a)\s+(?:hour|hr|year)\b|hourly|annually|USD\s+(?:per|an|a)\b))",
     re.I,
 )
-_NOT_BASE = re.compile(
-    r"bonus|sign[\s-]?on|signing|differential|diff\b|relocation|tuition|reimburs|stipend|allowance|"
-    r"referral|retention|incentive|commission|mileage|per\s+diem\s+rate|certification\s+pay|premium|"
-    r"401|match|pto|\bcredit\b|up\s+to\s+\$?\d[\d,]*\s+(?:in|for)\s",
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:\+\s*)?(?:USD\s*)?(?:/\s*|per\s+|an?\s+|each\s+)?(hour|hr|h|hourly|year|yr|annual(?:ly)?|annum|salary"
+    r"|month|monthly|mo|week|weekly|wk|day|daily)\b",
     re.I,
 )
 _UNIT_WORDS = {
     "hour": "HOUR", "hr": "HOUR", "h": "HOUR", "hourly": "HOUR",
     "year": "YEAR", "yr": "YEAR", "annual": "YEAR", "annually": "YEAR", "annum": "YEAR", "salary": "YEAR",
-    "month": "MONTH", "monthly": "MONTH", "week": "WEEK", "weekly": "WEEK", "day": "DAY", "daily": "DAY",
+    "month": "MONTH", "monthly": "MONTH", "mo": "MONTH", "week": "WEEK", "weekly": "WEEK", "wk": "WEEK",
+    "day": "DAY", "daily": "DAY",
 }  # fmt: skip
+# Words that make a nearby figure something other than base pay.
+_NOT_BASE = re.compile(
+    r"bonus|sign[\s-]?on|signing|differential|\bdiffs?\b|relocation|tuition|reimburs|stipend|allowance|"
+    r"referral|retention|incentive|commission|mileage|certification pay|premium|401|\bmatch|\bpto\b|"
+    r"\bcredit\b|per\s+diem\s+rate|gift card|scholarship|loan repayment|student loan|uniform|\bfee\b|\bfees\b|"
+    r"extra\s+\$|additional\s+\$|on top|raise|increase|weekend|night shift|evening|overtime|on-call pay|"
+    r"call pay|\bmeal|\bcost\b|worth|value|revenue|budget|fund|grant|award|\bprize|paid out|wellness|"
+    r"lifestyle|childcare|educational assistance|assistance of|up to\s+\$?\d[\d,]*\s+(?:in|for|per year for)\s",
+    re.I,
+)
+_STEP_UP = re.compile(
+    r"\bafter\b|\bonce\b|\bthen\b|upon|in training|during training|while training|increas|moves? to|bumps?",
+    re.I,
+)
+_NO_FIGURE = re.compile(r"\b(?:DOE|competitive|commensurate|negotiable|based on experience)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -40,6 +70,18 @@ class Pay:
     max: float | None
     unit: str | None
     evidence: str = ""
+
+
+@dataclass(frozen=True)
+class PayCandidate:
+    low: float
+    high: float | None
+    unit: str | None
+    kind: str  # range | single | starting | upto
+    base: bool  # False when bonus/differential words sit next to it
+    sentence: int
+    position: int
+    evidence: str
 
 
 def _amount(whole: str, cents: str | None, k: str | None) -> float:
@@ -52,10 +94,12 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
     if m:
         return _UNIT_WORDS[m.group(1).lower()]
     low = sentence.lower()
-    if re.search(r"\bhourly\b|per hour|/\s*hr\b|an hour", low):
+    if amount < 350 and re.search(r"\bhourly\b|per hour|/\s*hr\b|an hour|/\s*hour", low):
         return "HOUR"
-    if re.search(r"\bannual|per year|salary|/\s*yr\b|a year", low):
+    if amount >= 1000 and re.search(r"\bannual|per year|salary|/\s*yr\b|a year|yearly|per annum", low):
         return "YEAR"
+    if amount >= 1000 and re.search(r"\bmonth|/\s*mo\b", low):
+        return "MONTH"
     if amount < 350:
         return "HOUR"
     if amount >= 1000:
@@ -63,25 +107,86 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
     return None
 
 
-def find_pay(text: str | None) -> Pay | None:
-    """The first base-pay figure or range in ``text`` (``None`` when there is none)."""
-    if not text:
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·|]\s+")
+
+
+def pay_candidates(text: str | None) -> list[PayCandidate]:
+    """Every pay-like figure in ``text``, with its unit, shape and whether it looks like base pay."""
+    out: list[PayCandidate] = []
+    if not text or (
+        "$" not in text and not re.search(r"\d\s*(?:/\s*h|per hour|hourly|an hour|annually)", text, re.I)
+    ):
+        return out
+    for idx, sentence in enumerate(_SPLIT.split(text)):
+        if not sentence or not any(c.isdigit() for c in sentence):
+            continue
+        matches = sorted([*_DOLLAR.finditer(sentence), *_BARE.finditer(sentence)], key=lambda m: m.start())
+        prev_end = 0
+        for i, m in enumerate(matches):
+            if i and m.start() < matches[i - 1].end():
+                continue  # a bare figure inside a "$" match
+            next_start = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
+            low = _amount(m.group("a1"), m.group("a2"), m.group("a3"))
+            high = (
+                _amount(m.group("b1"), m.group("b2"), m.group("b3") or m.group("a3"))
+                if m.group("b1")
+                else None
+            )
+            if low < 7 or (high is not None and (high < low or high > low * 4)):
+                prev_end = m.end()
+                continue
+            before = sentence[max(prev_end, m.start() - 45) : m.start()]
+            after_full = sentence[m.end() :]
+            after = re.split(
+                r"\bplus\b|;|\band\s+(?:a|an)\b|\bwith\b|\(|,\s+(?!\d)", sentence[m.end() : next_start]
+            )[0]
+            after = after[:35]
+            base = not (_NOT_BASE.search(before) or _NOT_BASE.search(after) or m.groupdict().get("plus"))
+            if re.search(r"\b(?:per|each)\s+(?:visit|patient|procedure|mile|shift|referral)\b", after, re.I):
+                base = False
+            tail = m.group("tail") or ""
+            unit = _unit_for(high or low, tail + after_full, sentence)
+            kind = "range" if high is not None else "single"
+            if high is None:
+                if re.search(r"up\s+to\s*$|max(?:imum)?(?: of)?\s*:?\s*$", before, re.I):
+                    kind = "upto"
+                elif re.search(
+                    r"(?:starting|starts|start|beginning|begins)(?:\s+(?:pay|rate|wage|salary))?\s*(?:at|from|of)?\s*:?\s*$"
+                    r"|minimum(?: of)?\s*:?\s*$|from\s*$|as low as\s*$",
+                    before,
+                    re.I,
+                ) or re.match(
+                    r"\s*\+|\s*(?:/\s*\w+\s*)?(?:and|&)\s+up\b|\s*(?:/\s*\w+\s*)?or more\b", tail + after_full
+                ):
+                    kind = "starting"
+            out.append(PayCandidate(low, high, unit, kind, base, idx, m.start(), sentence.strip()))
+            prev_end = m.end()
+    return out
+
+
+def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
+    """The base pay among the candidates: hourly over annual, the first figure of that unit."""
+    base = [c for c in candidates if c.base and c.unit in ("HOUR", "YEAR", "MONTH", "WEEK", "DAY")]
+    if not base:
         return None
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-        for m in _RANGE.finditer(sentence):
-            # Look at the words around this figure, not the whole sentence, for bonus words.
-            window = sentence[max(0, m.start() - 40) : m.end() + 25]
-            if _NOT_BASE.search(window):
-                continue
-            low = _amount(m.group(1), m.group(2), m.group(3))
-            high = _amount(m.group(4), m.group(5), m.group(6) or m.group(3)) if m.group(4) else None
-            if low < 7 or (high is not None and high < low):
-                continue
-            unit = _unit_for(high or low, sentence[m.end() :], sentence)
-            before = sentence[max(0, m.start() - 25) : m.start()].lower()
-            if high is None and re.search(r"up to\s*$", before):
-                return Pay(None, low, unit, sentence.strip())
-            if high is None and re.search(r"(?:starting|starts|start)\s+(?:at|from)\s*$", before):
-                return Pay(low, None, unit, sentence.strip())
-            return Pay(low, high if high is not None else low, unit, sentence.strip())
+    for unit in ("HOUR", "YEAR", "MONTH", "WEEK", "DAY"):
+        of_unit = [c for c in base if c.unit == unit]
+        if not of_unit:
+            continue
+        first = of_unit[0]
+        # Step-up pay: two single figures in one sentence ("$16 in training, $18.50 after") -> a range.
+        if first.kind == "single":
+            same = [c for c in of_unit if c.sentence == first.sentence and c.kind in ("single", "starting")]
+            if len(same) >= 2 and _STEP_UP.search(first.evidence) and same[1].low > first.low:
+                return Pay(first.low, same[1].low, unit, first.evidence)
+        if first.kind == "upto":
+            return Pay(None, first.low, unit, first.evidence)
+        if first.kind == "starting":
+            return Pay(first.low, None, unit, first.evidence)
+        return Pay(first.low, first.high if first.high is not None else first.low, unit, first.evidence)
     return None
+
+
+def find_pay(text: str | None) -> Pay | None:
+    """The base pay stated in ``text`` (``None`` when there is none)."""
+    return choose_pay(pay_candidates(text))

@@ -1,0 +1,234 @@
+"""Candidate labels: every place a taxonomy alias shows up in a prepared posting.
+
+An alias only *proposes* a label ("CPT" may be the phlebotomy credential or procedure codes;
+"Epic" may be the EHR or an adjective); the model in :mod:`matcher.model` decides.
+
+Speed matters (thousands of postings a second), and one big alternation of hundreds of aliases
+tried at every character is slow in Python's ``re``. So aliases are indexed by their first two
+letters: one scan (in C) finds the word starts whose first two letters begin some alias, and at
+each such place only that bucket's aliases are tried, anchored. Aliases with no literal prefix
+go into a fallback regex scanned the ordinary way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
+from matcher.text import Doc
+
+_END = r"(?![\w])"
+_START = r"(?<![\w-])"
+_META = set("\\()[]{}?*+|.^$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    sentence: int  # index into Doc.sentences
+    start: int  # offsets within that sentence's text
+    end: int
+    surface: str
+
+
+def _close_paren(pattern: str, start: int) -> int:
+    depth = 0
+    i = start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, cur, i = [], 0, [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            cur.append(body[i : i + 2])
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
+
+
+def prefixes(pattern: str, need: int = 2, depth: int = 0) -> set[str] | None:
+    """Every lower-cased string of ``need`` characters a match of ``pattern`` can start with.
+
+    ``None`` when that cannot be told simply (a character class, a wildcard): such aliases go to
+    the fallback regex. Handles literals, escapes, optional characters and ``(?:a|b)`` groups.
+    """
+    if need == 0:
+        return {""}
+    if depth > 6 or not pattern:
+        return None
+    ch = pattern[0]
+    if pattern.startswith("(?:") or pattern.startswith("(?i:"):
+        end = _close_paren(pattern, 0)
+        if end < 0:
+            return None
+        inner = pattern[pattern.index(":") + 1 : end]
+        rest = pattern[end + 1 :]
+        optional = rest[:1] == "?"
+        if optional:
+            rest = rest[1:]
+        if rest[:1] in ("*", "+", "{"):
+            return None
+        out: set[str] = set()
+        for alt in _split_top(inner):
+            got = prefixes(alt + rest, need, depth + 1)
+            if got is None:
+                return None
+            out |= got
+        if optional:
+            got = prefixes(rest, need, depth + 1)
+            if got is None:
+                return None
+            out |= got
+        return out
+    if ch == "\\":
+        if len(pattern) < 2 or pattern[1] not in "()[].-/&'$ ":
+            return None
+        lit, rest = pattern[1], pattern[2:]
+    elif ch in _META:
+        return None
+    else:
+        lit, rest = ch, pattern[1:]
+    if rest[:1] == "?":
+        rest = rest[1:]
+        with_it = prefixes(rest, need - 1, depth + 1)
+        without = prefixes(rest, need, depth + 1)
+        if with_it is None or without is None:
+            return None
+        return {lit.lower() + x for x in with_it} | without
+    if rest[:1] in ("*", "{"):
+        return None
+    if rest[:1] == "+":
+        rest = lit + "*" + rest[1:]  # one, then any: the next character may repeat it
+        if need == 1:
+            return {lit.lower()}
+        tail = prefixes(rest[2:], need - 1, depth + 1)
+        return None if tail is None else {lit.lower() + x for x in tail} | {lit.lower() * 2}
+    tail = prefixes(rest, need - 1, depth + 1)
+    return None if tail is None else {lit.lower() + x for x in tail}
+
+
+@dataclass
+class _Bucket:
+    pattern: re.Pattern[str]
+    labels: dict[str, tuple[str, str]]  # group name -> (category, label)
+    # The same aliases split by category, where a bucket holds more than one category: at one
+    # place two categories can both match ("CPT" the credential and "CPT" the codes).
+    by_category: dict[str, _Bucket] | None = None
+
+
+class Matcher:
+    """Finds every alias of every category in one pass over a posting."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        buckets: dict[str, list[tuple[str, str, str]]] = {}
+        fallback: list[tuple[str, str, str]] = []
+        for category in CATEGORIES:
+            for entry in taxonomy.entries[category]:
+                for alias in entry.aliases:
+                    body = alias if alias in entry.case_sensitive else f"(?i:{alias})"
+                    starts = prefixes(alias)
+                    if starts and all(len(x) == 2 and x[0].isalnum() for x in starts):
+                        for key in starts:
+                            buckets.setdefault(key, []).append((category, entry.id, body))
+                    else:
+                        fallback.append((category, entry.id, body))
+        self._buckets = {}
+        for key, items in buckets.items():
+            bucket = self._compile(items, anchored=True)
+            categories = {c for c, _, _ in items}
+            if len(categories) > 1:
+                bucket.by_category = {
+                    c: self._compile([it for it in items if it[0] == c], anchored=True) for c in categories
+                }
+            self._buckets[key] = bucket
+        self._fallback = self._compile(fallback, anchored=False) if fallback else None
+        keys = "|".join(re.escape(k) for k in sorted(self._buckets))
+        self._starts = re.compile(rf"{_START}(?i:{keys})")
+
+    @staticmethod
+    def _compile(items: list[tuple[str, str, str]], *, anchored: bool) -> _Bucket:
+        # Longest alias first, so "Epic Ambulatory" wins over "Epic" at the same place.
+        items = sorted(items, key=lambda it: len(it[2]), reverse=True)
+        labels: dict[str, tuple[str, str]] = {}
+        parts = []
+        for i, (category, label, body) in enumerate(items):
+            labels[f"a{i}"] = (category, label)
+            parts.append(f"(?P<a{i}>{body}){_END}")
+        joined = "|".join(parts)
+        return _Bucket(re.compile(joined if anchored else f"{_START}(?:{joined})"), labels)
+
+    def find_all(self, doc: Doc) -> dict[str, dict[str, list[Mention]]]:
+        """category -> label -> mentions (in text order). Within a category, matches don't overlap."""
+        text = doc.text
+        hits: list[tuple[int, int, str, str, str]] = []  # start, end, category, label, surface
+        for s in self._starts.finditer(text):
+            pos = s.start()
+            bucket = self._buckets[text[pos : pos + 2].lower()]
+            if bucket.by_category is None:
+                m = bucket.pattern.match(text, pos)
+                if m is not None:
+                    category, label = bucket.labels[m.lastgroup]  # type: ignore[index]
+                    hits.append((pos, m.end(), category, label, m.group(0)))
+                continue
+            for sub in bucket.by_category.values():
+                m = sub.pattern.match(text, pos)
+                if m is not None:
+                    category, label = sub.labels[m.lastgroup]  # type: ignore[index]
+                    hits.append((pos, m.end(), category, label, m.group(0)))
+        if self._fallback is not None:
+            for m in self._fallback.pattern.finditer(text):
+                category, label = self._fallback.labels[m.lastgroup]  # type: ignore[index]
+                hits.append((m.start(), m.end(), category, label, m.group(0)))
+        hits.sort()
+        found: dict[str, dict[str, list[Mention]]] = {c: {} for c in CATEGORIES}
+        last_end = dict.fromkeys(CATEGORIES, -1)
+        starts = doc.starts
+        for start, end, category, label, surface in hits:
+            if start < last_end[category]:
+                continue
+            last_end[category] = end
+            idx = doc.sentence_at(start)
+            base = starts[idx]
+            found[category].setdefault(label, []).append(
+                Mention(label, idx, start - base, end - base, surface)
+            )
+        return found
+
+    def find(self, doc: Doc, category: str) -> dict[str, list[Mention]]:
+        return self.find_all(doc)[category]
+
+
+def build_matcher(taxonomy: Taxonomy) -> Matcher:
+    return Matcher(taxonomy)
+
+
+@cache
+def default_matcher() -> Matcher:
+    return build_matcher(load_taxonomy())

@@ -1,0 +1,354 @@
+"""The matcher's model: candidates from the taxonomy, scikit-learn classifiers that decide.
+
+Per posting, :func:`extract` prepares the text, finds candidate labels and builds their features.
+:class:`MatcherModel` holds one scikit-learn ``Pipeline`` (``FeatureHasher`` ->
+``LogisticRegression``) per decision:
+
+- ``certifications``: none / required / preferred / accepted for each proposed credential;
+- ``ehr``, ``specialties``, ``skills``: is this proposed label real for this posting?
+- ``is_ma_role``: from the title and body; ``stage``: entry / mid / senior from the title, the
+  *required* years and any specialty credential required.
+
+Years and pay are read by rules (:mod:`matcher.years`, :mod:`scraper.parsers.pay`): LABELS.md
+spells them out, and they feed the stage model. All predictions are made in batches (one
+``predict_proba`` per classifier per batch), which is what makes thousands of postings a second
+possible.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
+
+from matcher.candidates import Matcher, Mention, default_matcher
+from matcher.features import (
+    SentenceCache,
+    candidate_features,
+    iter_sentences_with,
+    role_features,
+    stage_features,
+)
+from matcher.text import Doc, prepare
+from matcher.years import YearsMention, find_years, min_years, required_years
+from scraper.parsers.pay import choose_pay, pay_candidates
+
+CANDIDATE_CATEGORIES = ("certifications", "ehr", "specialties", "skills")
+CERT_CLASSES = ("none", "required", "preferred", "accepted")
+STAGE_CLASSES = ("entry", "mid", "senior")
+
+_LANGUAGES = (
+    "Spanish|Vietnamese|Portuguese|Cape Verdean Creole|Haitian Creole|Creole|Mandarin|Cantonese|Chinese|Korean|"
+    "Tagalog|Filipino|Russian|Ukrainian|Arabic|Somali|Hmong|French|American Sign Language|ASL|Japanese|Polish|"
+    "Punjabi|Hindi|Urdu|Farsi|Persian|Amharic|Navajo|Khmer|Lao|Bengali|Gujarati|Nepali|Karen|Burmese|Swahili|"
+    "Oromo|Tigrinya|Marshallese|Samoan|Tongan|Hawaiian|Ilocano|Italian|German|Greek|Armenian|Albanian|Bosnian|"
+    "Serbian|Croatian|Romanian|Turkish|Hebrew|Yiddish|Dari|Pashto|Kurdish|Thai|Indonesian|Malay"
+)
+_LANG_RE = re.compile(rf"\b(?:{_LANGUAGES})\b")
+_LANG_CONTEXT = re.compile(
+    r"bilingual|fluen|speak|language|proficien|multilingual|communicat|translat|interpret", re.I
+)
+_SPECIALTY_YEARS = re.compile(
+    r"(?:\d+|two|three|four|five)\+?\s*(?:\(\d\)\s*)?(?:or more\s+)?years?(?:'|’)?\s+(?:of\s+)?(?:\w+\s+){0,3}"
+    r"(?:ophthalm\w*|optometr\w*|eye ?care|dermatolog\w*|orthop\w*|cardiolog\w*|specialty|oncolog\w*|surgical"
+    r"|retina\w*|urolog\w*|gastro\w*|ent|allergy|podiatr\w*|neurolog\w*|pediatric|ob/?gyn)",
+    re.I,
+)
+
+
+@dataclass
+class Candidate:
+    category: str
+    label: str
+    features: list[str]
+    evidence: str
+    mentions: int
+
+
+@dataclass
+class Extracted:
+    """Everything the classifiers need about one posting."""
+
+    doc: Doc
+    candidates: list[Candidate]
+    role: list[str]
+    years: list[YearsMention]
+    min_years: float | None
+    required_years: float | None
+    preferred_years: float | None
+    specialty_years: bool
+    pay: dict[str, Any] | None
+    pay_evidence: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _evidence(doc: Doc, mentions: list[Mention]) -> str:
+    body = [m for m in mentions if doc.sentences[m.sentence].section not in ("title", "company", "heading")]
+    chosen = body[0] if body else mentions[0]
+    return doc.sentences[chosen.sentence].text[:300]
+
+
+def _language_mentions(doc: Doc) -> dict[str, list[Mention]]:
+    """``bilingual <Language>`` candidates for languages other than Spanish (an open family)."""
+    out: dict[str, list[Mention]] = {}
+    if not _LANG_CONTEXT.search(doc.text):
+        return out
+    for idx, sent in enumerate(doc.sentences):
+        if sent.section in ("title", "company") or not _LANG_CONTEXT.search(sent.text):
+            continue
+        for m in _LANG_RE.finditer(sent.text):
+            lang = m.group(0)
+            if lang == "Spanish":
+                continue
+            lang = {"ASL": "American Sign Language", "Filipino": "Tagalog", "Persian": "Farsi"}.get(
+                lang, lang
+            )
+            out.setdefault(f"bilingual {lang}", []).append(
+                Mention(f"bilingual {lang}", idx, m.start(), m.end(), m.group(0))
+            )
+    return out
+
+
+def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted:
+    """Prepare one posting (``title``, ``company``, ``description``) and build its candidates."""
+    matcher = matcher or default_matcher()
+    doc = prepare(record.get("title"), record.get("company"), record.get("description"))
+    cache = SentenceCache(doc)
+    candidates: list[Candidate] = []
+    all_found = matcher.find_all(doc)
+    for category in CANDIDATE_CATEGORIES:
+        found = all_found[category]
+        if category == "skills":
+            found.update(_language_mentions(doc))
+        by_sentence = iter_sentences_with(m for ms in found.values() for m in ms)
+        n_labels = len(found)
+        for label, mentions in found.items():
+            key = "bilingual" if label.startswith("bilingual ") and label != "bilingual Spanish" else label
+            feats = candidate_features(key, category, mentions, cache, by_sentence, n_labels)
+            candidates.append(Candidate(category, label, feats, _evidence(doc, mentions), len(mentions)))
+    years = find_years(doc)
+    preferred = [m.value for m in years if m.kind == "preferred" and not m.nested]
+    spec_years = any(
+        _SPECIALTY_YEARS.search(doc.sentences[m.sentence].text)
+        for m in years
+        if m.kind == "required" and m.value >= 2
+    )
+    body_text = "\n".join(s.text for s in doc.sentences[2:])
+    pay = choose_pay(pay_candidates(body_text))
+    pay_dict = None
+    if pay is not None and pay.unit in ("HOUR", "YEAR"):
+        pay_dict = {"min": pay.min, "max": pay.max, "unit": pay.unit}
+    return Extracted(
+        doc=doc,
+        candidates=candidates,
+        role=role_features(doc),
+        years=years,
+        min_years=min_years(years),
+        required_years=required_years(years),
+        preferred_years=min(preferred) if preferred else None,
+        specialty_years=spec_years,
+        pay=pay_dict,
+        pay_evidence=pay.evidence if pay_dict and pay else "",
+    )
+
+
+class SeenColumns(TransformerMixin, BaseEstimator):
+    """Keep only the hashed columns seen at least ``min_count`` times in training.
+
+    Hashing into a wide space avoids collisions, but the solvers pay for every column of the
+    coefficient matrix; the features real postings produce fill a few percent of it.
+    """
+
+    def __init__(self, min_count: int = 1) -> None:
+        self.min_count = min_count
+
+    def fit(self, X: sparse.spmatrix, y: Any = None) -> SeenColumns:
+        counts = np.asarray((sparse.csr_matrix(X) != 0).sum(axis=0)).ravel()
+        self.columns_ = np.flatnonzero(counts >= self.min_count)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X: sparse.spmatrix) -> sparse.csr_matrix:
+        return sparse.csr_matrix(X)[:, self.columns_]
+
+
+def build_pipeline(params: dict[str, Any], *, n_features: int = 2**20) -> Pipeline:
+    """FeatureHasher over string features -> seen columns -> logistic regression (seeded from params)."""
+    return Pipeline(
+        [
+            ("hash", FeatureHasher(n_features=n_features, input_type="string", alternate_sign=False)),
+            ("seen", SeenColumns(int(params.get("min_count", 1)))),
+            (
+                "clf",
+                LogisticRegression(
+                    C=float(params.get("C", 1.0)),
+                    class_weight=params.get("class_weight"),
+                    max_iter=int(params.get("max_iter", 2000)),
+                    solver=params.get("solver", "lbfgs"),
+                    random_state=int(params.get("random_state", 0)),
+                ),
+            ),
+        ]
+    )
+
+
+def gold_candidate_target(category: str, label: str, labels: dict[str, Any]) -> Any:
+    if category == "certifications":
+        return labels["certifications"].get(label, "none")
+    return int(label in labels[category])
+
+
+def _fit(pipe: Pipeline, X: list[list[str]], y: list[Any]) -> Pipeline | Any:
+    """Fit, or return the lone class when the data has only one (a tiny training set)."""
+    if len(set(y)) < 2:
+        return ConstantModel(y[0] if y else 0)
+    return pipe.fit(X, y)
+
+
+class ConstantModel:
+    """Stands in for a classifier when training data holds one class only."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.classes_ = np.array([value])
+
+    def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
+        return np.ones((len(X), 1))
+
+
+class MatcherModel:
+    """The trained classifiers plus the thresholds that turn probabilities into tags."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+        self.models: dict[str, Any] = {}
+
+    # --- training ---------------------------------------------------------------------------
+    def fit(self, records: list[dict[str, Any]], extracted: list[Extracted] | None = None) -> MatcherModel:
+        # One BLAS thread: these problems are small, and threads only fight over them (10x slower).
+        with threadpool_limits(1):
+            return self._fit_all(records, extracted)
+
+    def _fit_all(self, records: list[dict[str, Any]], extracted: list[Extracted] | None) -> MatcherModel:
+        extracted = extracted if extracted is not None else [extract(r) for r in records]
+        model_params = self.params.get("models", {})
+        for category in CANDIDATE_CATEGORIES:
+            X, y = [], []
+            for rec, ex in zip(records, extracted, strict=True):
+                for c in ex.candidates:
+                    if c.category == category:
+                        X.append(c.features)
+                        y.append(gold_candidate_target(category, c.label, rec["labels"]))
+            self.models[category] = _fit(
+                build_pipeline({**self.params, **model_params.get(category, {})}), X, y
+            )
+        X = [ex.role for ex in extracted]
+        y = [int(bool(r["labels"]["is_ma_role"])) for r in records]
+        self.models["is_ma_role"] = _fit(
+            build_pipeline({**self.params, **model_params.get("is_ma_role", {})}), X, y
+        )
+        X, y = [], []
+        for rec, ex in zip(records, extracted, strict=True):
+            if rec["labels"]["is_ma_role"] and rec["labels"]["stage"]:
+                X.append(self._stage_feats(ex, rec["labels"]["certifications"]))
+                y.append(rec["labels"]["stage"])
+        self.models["stage"] = _fit(build_pipeline({**self.params, **model_params.get("stage", {})}), X, y)
+        return self
+
+    @staticmethod
+    def _stage_feats(ex: Extracted, certs: dict[str, str]) -> list[str]:
+        return stage_features(ex.doc, ex.required_years, ex.preferred_years, certs, ex.specialty_years)
+
+    # --- prediction -------------------------------------------------------------------------
+    def _proba(self, name: str, X: list[list[str]]) -> tuple[np.ndarray, list[Any]]:
+        model = self.models[name]
+        if not X:
+            return np.zeros((0, len(model.classes_))), list(model.classes_)
+        return model.predict_proba(X), list(model.classes_)
+
+    def predict(self, extracted: list[Extracted]) -> list[dict[str, Any]]:
+        """Tags for a batch of extracted postings: ``{"labels": {...}, "tags": [...]}`` each."""
+        with threadpool_limits(1):
+            return self._predict(extracted)
+
+    def _predict(self, extracted: list[Extracted]) -> list[dict[str, Any]]:
+        threshold = float(self.params.get("threshold", 0.5))
+        results: list[dict[str, Any]] = [{"labels": _empty_labels(), "tags": []} for _ in extracted]
+        for category in CANDIDATE_CATEGORIES:
+            rows = [(i, c) for i, ex in enumerate(extracted) for c in ex.candidates if c.category == category]
+            proba, classes = self._proba(category, [c.features for _, c in rows])
+            for (i, cand), p in zip(rows, proba, strict=True):
+                labels = results[i]["labels"]
+                if category == "certifications":
+                    best = int(np.argmax(p))
+                    value = classes[best]
+                    if value == "none":
+                        continue
+                    labels["certifications"][cand.label] = value
+                    conf = float(p[best])
+                else:
+                    pos = classes.index(1) if 1 in classes else None
+                    conf = float(p[pos]) if pos is not None else 0.0
+                    if conf < threshold:
+                        continue
+                    labels[category].append(cand.label)
+                results[i]["tags"].append(
+                    {
+                        "category": category,
+                        "label": cand.label,
+                        "confidence": round(conf, 4),
+                        "evidence": cand.evidence,
+                    }
+                )
+        role_p, role_classes = self._proba("is_ma_role", [ex.role for ex in extracted])
+        for i, ex in enumerate(extracted):
+            labels = results[i]["labels"]
+            certs = labels["certifications"]
+            # "accepted" needs two or more keys: a lone one is a plain requirement.
+            accepted = [k for k, v in certs.items() if v == "accepted"]
+            if len(accepted) == 1:
+                certs[accepted[0]] = "required"
+            pos = role_classes.index(1) if 1 in role_classes else None
+            p_ma = float(role_p[i][pos]) if pos is not None else 0.0
+            labels["is_ma_role"] = p_ma >= 0.5
+            results[i]["role_confidence"] = p_ma if p_ma >= 0.5 else 1 - p_ma
+            labels["min_years_experience"] = ex.min_years
+            labels["pay"] = ex.pay
+            for tag in results[i]["tags"]:
+                if tag["category"] == "certifications":
+                    tag["level"] = certs.get(tag["label"])
+        ma_rows = [i for i, r in enumerate(results) if r["labels"]["is_ma_role"]]
+        stage_p, stage_classes = self._proba(
+            "stage",
+            [self._stage_feats(extracted[i], results[i]["labels"]["certifications"]) for i in ma_rows],
+        )
+        for i, p in zip(ma_rows, stage_p, strict=True):
+            best = int(np.argmax(p))
+            results[i]["labels"]["stage"] = stage_classes[best]
+            results[i]["stage_confidence"] = float(p[best])
+        for r in results:
+            for category in ("ehr", "specialties", "skills"):
+                r["labels"][category] = sorted(set(r["labels"][category]))
+        return results
+
+
+def _empty_labels() -> dict[str, Any]:
+    return {
+        "certifications": {},
+        "ehr": [],
+        "specialties": [],
+        "skills": [],
+        "stage": None,
+        "is_ma_role": False,
+        "min_years_experience": None,
+        "pay": None,
+    }

@@ -1,0 +1,187 @@
+"""Posting text made ready for matching: clean-up, lines, sentences and section types.
+
+A posting arrives as a title, a company and a description that may be plain text, HTML,
+entity-escaped HTML or text with mojibake ("Â·", "â€™"). :func:`prepare` turns it into a
+:class:`Doc`: one string per sentence, each with the *section* it sits in (requirements,
+preferred, duties, benefits, ...), because where a sentence stands decides much of what it means
+("CMA" under *Preferred* is a preference; "CPR" under *Benefits* is not an ask).
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from scraper.parsers.normalize import html_to_text
+
+# Mojibake from UTF-8 read as cp1252, the common kinds in scraped postings.
+_MOJIBAKE = {
+    "â€™": "'", "â€˜": "'", "â€œ": '"', "â€\x9d": '"', "â€\u009d": '"', "â€“": "–", "â€”": "—",
+    "â€¦": "...", "â€¢": "•", "Â·": "·", "Â ": " ", "Â\xa0": " ", "Â®": "®", "Â©": "©", "Ã©": "é",
+    "Ã±": "ñ", "Ã³": "ó", "Ã¡": "á", "Ã­": "í", "â„¢": "™",
+}  # fmt: skip
+_MOJIBAKE_RE = re.compile("|".join(re.escape(k) for k in sorted(_MOJIBAKE, key=len, reverse=True)))
+_HTML_HINT = re.compile(r"<\s*(?:p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|table|tr|td)\b[^>]*>", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦●○■□➢✓✔–—>]+|\d{1,2}[.)]|[a-z][.)])\s+")
+_INLINE_BULLET = re.compile(r"\s+[•·▪●■]\s+")
+_WS = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200b]+")
+# Sentence ends: ". " before a capital/digit/quote/bracket, "?" "!" and ";" (clauses that stack asks).
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9$])|(?<=;)\s+")
+
+# Section headings -> section type. Order matters: the first pattern that matches wins.
+SECTION_TYPES = ("title", "company", "heading", "summary", "duties", "requirements", "preferred", "benefits",
+                 "pay", "about", "eeo", "other")  # fmt: skip
+_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.I))
+    for name, pattern in (
+        (
+            "preferred",
+            r"prefer|nice[- ]to[- ]have|bonus points|desired|a plus|plus if|extra credit|ideal(?:ly)?\b"
+            r"|would be great|helpful|what sets you apart|stand out",
+        ),
+        ("pay", r"compensation|\bpay\b|salary|wages?\b|pay range|rate of pay|hourly rate|earnings"),
+        (
+            "benefits",
+            r"benefits?|perks|what we offer|we offer|why (?:join|work)|our offer|total rewards|in return"
+            r"|what you(?:'ll| will) get|you(?:'ll| will) (?:get|enjoy)",
+        ),
+        (
+            "eeo",
+            r"equal (?:employment )?opportunity|\beeo\b|e-verify|accommodation|non-?discrimination|drug[- ]free"
+            r"|disclaimer|legal|fair chance",
+        ),
+        (
+            "requirements",
+            r"requirement|qualifications?|must[- ]haves?|what you(?:'ll)? (?:need|bring)|you have"
+            r"|skills|education|experience|licens|certific|credential|minimum|required|knowledge"
+            r"|who you are|about you|eligibility|conditions of employment|specialized experience"
+            r"|competenc|you bring|to be considered|what we(?:'re| are) looking for|we need|ideal candidate",
+        ),
+        (
+            "duties",
+            r"responsibilit|duties|what you(?:'ll| will) do|essential functions|day[- ]to[- ]day|the role"
+            r"|the job|role|position|a typical day|your day|key functions|job functions|scope|tasks|overview"
+            r"|job summary|summary|description|major duties|you will|in this role",
+        ),
+        (
+            "about",
+            r"about|who we are|our (?:practice|clinic|team|company|mission|story)|company|mission|culture"
+            r"|why us|location|schedule|hours|shift",
+        ),
+    )  # fmt: skip
+)
+_MAX_HEADING_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    section: str  # one of SECTION_TYPES
+    line: int  # index of the source line (bullets and headings are lines)
+    bullet: bool = False
+
+
+@dataclass
+class Doc:
+    """A prepared posting: sentences in order, their sections, and one joined text for regexes."""
+
+    title: str
+    company: str
+    sentences: list[Sentence]
+    text: str = ""  # sentences joined by "\n" (title and company first)
+    starts: list[int] = field(default_factory=list)  # offset of each sentence in ``text``
+
+    def sentence_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+
+def fix_text(value: str | None) -> str:
+    """Plain text from whatever a source sent: HTML, escaped HTML, mojibake, odd bullets."""
+    if not value:
+        return ""
+    text = value
+    if "&" in text:
+        text = html.unescape(text)
+        if "&" in text and re.search(r"&(?:amp|lt|gt|nbsp|#\d+);", text):
+            text = html.unescape(text)  # double-encoded
+    if _HTML_HINT.search(text):
+        text = html_to_text(text) or ""
+    if "Â" in text or "â€" in text or "Ã" in text:
+        text = _MOJIBAKE_RE.sub(lambda m: _MOJIBAKE[m.group(0)], text)
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\r", "\n")
+    # "• a • b" on one line -> one bullet per line.
+    if "•" in text or "·" in text or "▪" in text:
+        text = _INLINE_BULLET.sub("\n• ", text)
+    return text
+
+
+def heading_type(line: str) -> str | None:
+    """The section type a heading line opens, or None when the line is not a heading."""
+    if _BULLET.match(line):
+        return None
+    stripped = line.strip().strip("*#_=:- ").strip()
+    if not stripped or len(stripped) > 80 or ":" in stripped:
+        return None
+    words = stripped.split()
+    if len(words) > _MAX_HEADING_WORDS:
+        return None
+    looks_heading = (
+        line.rstrip().endswith(":")
+        or (stripped.isupper() and len(stripped) > 3)
+        or line.strip().startswith(("#", "**"))
+        or (
+            len(words) <= 5
+            and all(w[:1].isupper() or len(w) <= 3 or not w[:1].isalpha() for w in words)
+            and not stripped.endswith((".", ",", "!"))
+        )
+    )
+    if not looks_heading:
+        return None
+    for name, pattern in _HEADINGS:
+        if pattern.search(stripped):
+            return name
+    return "other" if line.rstrip().endswith(":") or stripped.isupper() else None
+
+
+_INLINE_HEAD = re.compile(r"^\s*([A-Z][A-Za-z /&'()-]{2,40}):\s+(\S.*)$")
+
+
+def prepare(title: str | None, company: str | None, description: str | None) -> Doc:
+    """Split a posting into typed sentences (title and company are sentences 0 and 1)."""
+    title = _WS.sub(" ", fix_text(title)).strip()
+    company = _WS.sub(" ", fix_text(company)).strip()
+    sentences = [Sentence(title, "title", -2), Sentence(company, "company", -1)]
+    section = "summary"
+    for lineno, raw_line in enumerate(fix_text(description).split("\n")):
+        line = _WS.sub(" ", raw_line.replace("**", "")).strip()
+        if not line:
+            continue
+        kind = heading_type(line)
+        if kind is not None:
+            section = kind
+            sentences.append(Sentence(line, "heading", lineno))
+            continue
+        line_section = section
+        m = _INLINE_HEAD.match(line)
+        if m:
+            inline = heading_type(m.group(1) + ":")
+            if inline is not None and inline != "other":
+                line_section = inline
+        bullet = bool(_BULLET.match(line))
+        if bullet:
+            line = _BULLET.sub("", line, count=1)
+        for part in _SENT_SPLIT.split(line):
+            part = part.strip()
+            if part:
+                sentences.append(Sentence(part, line_section, lineno, bullet))
+    starts = []
+    pos = 0
+    for s in sentences:
+        starts.append(pos)
+        pos += len(s.text) + 1
+    text = "\n".join(s.text for s in sentences)
+    return Doc(title, company, sentences, text, starts)
