@@ -249,8 +249,10 @@ def test_to_float(value, expected):
         (999, (), None),
         (1000, (), "YEAR"),
         (52000, (), "YEAR"),
-        (40000, ("Hourly Pay",), "HOUR"),  # words beat magnitude
-        (20, ("Annual salary range",), "YEAR"),
+        (20, ("Salary Range",), "HOUR"),  # words yield to an absurd size
+        (40000, ("Hourly Pay",), "YEAR"),
+        (600, ("Annual salary range",), "YEAR"),  # words decide where size cannot
+        (45000, ("Annual salary range",), "YEAR"),
         (500, ("Pay Range", "paid weekly"), "WEEK"),
         (4000, ("Monthly stipend",), "MONTH"),
         (25, ("$25/hr",), "HOUR"),
