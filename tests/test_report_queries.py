@@ -1,0 +1,69 @@
+"""The canned queries (for Datasette) are the report's own SQL: run self-contained on a read-only
+connection, they give the figures the report printed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from matcher import report_queries as rq
+from matcher.report.guide import load_guide
+from scraper.parsers.normalize import ANNUAL_FACTORS
+from tests.test_report import hand_db, report, small_guide  # noqa: F401 - shared fixtures
+
+PARAMS = {"week_start": "2026-11-23", "week_end": "2026-11-30", "pay_low": 10000.0, "pay_high": 300000.0}
+
+
+def _run(db_path: Path, sql: str, **extra) -> list[dict]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # as Datasette serves it
+    conn.row_factory = sqlite3.Row
+    try:
+        params = {k: v for k, v in {**PARAMS, **extra}.items() if f":{k}" in sql}
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
+def test_every_canned_query_runs_read_only(hand_db, small_guide):  # noqa: F811
+    canned = rq.canned_queries(load_guide(small_guide))
+    assert {
+        "report_headline",
+        "report_labels",
+        "report_label_sets",
+        "report_pay_gap_cert_unlocks_pay",
+    } <= set(canned)
+    for name, query in canned.items():
+        rows = _run(hand_db, query["sql"], stage="entry", ranks="[1, 2]")
+        assert isinstance(rows, list), name
+
+
+def test_canned_figures_match_the_report(hand_db, small_guide, report):  # noqa: F811
+    canned = rq.canned_queries(load_guide(small_guide))
+    headline = _run(hand_db, canned["report_headline"]["sql"])[0]
+    assert headline["ma_active"] == report["headline"]["ma_active"] == 8
+    assert headline["ma_new"] == report["headline"]["ma_new"]
+    by_source = _run(hand_db, canned["report_by_source"]["sql"])
+    assert by_source == report["headline"]["by_source"]
+    trend = _run(hand_db, canned["report_trend"]["sql"])
+    assert [(t["active"], t["new"]) for t in trend] == [
+        (t["active"], t["new"]) for t in report["headline"]["trend"]
+    ]
+    sets = {(r["name"], r["stage"]): r for r in _run(hand_db, canned["report_label_sets"]["sql"])}
+    rec = next(r for r in report["recommendations"] if r["id"] == "entry-ma-cert")
+    assert sets[("rec:entry-ma-cert", "entry")]["asked"] == rec["counts"]["asked"] == 2
+    gap = {r["side"]: r for r in _run(hand_db, canned["report_pay_gap_cert_unlocks_pay"]["sql"])}
+    assert (gap["a"]["n"], gap["b"]["n"]) == (2, 2)
+    ranks = _run(hand_db, canned["report_pay_ranks"]["sql"], stage="entry", ranks=json.dumps([1, 4]))
+    assert [r["x"] for r in ranks] == [18 * ANNUAL_FACTORS["HOUR"], 21 * ANNUAL_FACTORS["HOUR"]]
+
+
+@pytest.mark.parametrize(("unit", "factor"), sorted(ANNUAL_FACTORS.items()))
+def test_annual_pay_uses_the_one_set_of_factors(unit, factor):
+    assert f"when '{unit}' then {factor}" in rq.ANNUAL_PAY
+
+
+def test_guide_labels_are_quoted_in_sql():
+    assert rq._q("O'Brien") == "'O''Brien'"
