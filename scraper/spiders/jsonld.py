@@ -112,17 +112,19 @@ class JsonLdSpider(MajobsSpider):
                 )
             return
         body = self.sitemap_body(response)
-        sitemap = None
+        kind, entries = None, []
         if body:
             try:
                 sitemap = Sitemap(body)
+                kind = sitemap.type
+                entries = list(sitemap) if kind in ("sitemapindex", "urlset") else []
             except (StopIteration, ValueError, SyntaxError):  # lxml's XMLSyntaxError is a SyntaxError
-                sitemap = None
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+                kind = None
+        if kind not in ("sitemapindex", "urlset"):
             self.fail(source, "not a sitemap (neither <urlset> nor <sitemapindex>)", url=response.url)
             return
-        entries = list(self.filter_lastmod(source, sitemap))
-        if sitemap.type == "sitemapindex":
+        entries = list(self.filter_lastmod(source, entries))
+        if kind == "sitemapindex":
             if depth >= MAX_SITEMAP_DEPTH:
                 self.fail(
                     source, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH}: not followed", url=public
