@@ -1,7 +1,113 @@
-"""Commands of this area (filled in by its issue)."""
+"""Commands of the matcher: train, tag, tag-file, evaluate."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from matcher.labels import load_labelled
+
+
+@click.command()
+@click.option("--no-cv", is_flag=True, help="Skip cross-validation (faster; keeps the committed scores).")
+def train(no_cv: bool) -> None:
+    """Train the matcher on data/labels/*.jsonl and save it under data/models/tagger/.
+
+    Reproducible: seeds and hyper-parameters come from data/params.yaml.
+
+        majobs train
+    """
+    from matcher.train import MODEL_DIR
+    from matcher.train import train as run_train
+
+    try:
+        meta = run_train(cv=not no_cv)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"model {meta['version']}: {meta['data']['postings']} postings -> {MODEL_DIR}")
+    if meta.get("_cv_table"):
+        click.echo(meta["_cv_table"].split("\n\n")[0])
+
+
+@click.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default="data/jobs.db",
+              show_default=True, help="The SQLite database.")  # fmt: skip
+@click.option("--all", "retag_all", is_flag=True, help="Re-tag every posting, not only untagged or stale ones.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
+def tag(db_path: Path, retag_all: bool, progress: bool) -> None:
+    """Tag every posting not yet tagged by the current model (idempotent).
+
+        majobs tag --db data/jobs.db
+    """
+    from matcher.tag import tag_database
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}")
+    summary = tag_database(db_path, progress=progress, retag_all=retag_all)
+    click.echo(
+        f"tagged {summary['tagged']} of {summary['postings']} postings with model {summary['model_version']} "
+        f"({summary['tags']} tags, {summary['failed']} failed, {summary['seconds']} s)"
+    )
+
+
+@click.command("tag-file")
+@click.argument("in_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output JSONL (default stdout).")
+def tag_file_cmd(in_path: Path, output: Path | None) -> None:
+    """Tag postings from a JSON-lines file (id, title, company, location, description).
+
+    Writes one line per posting: {"id": ..., "tags": {...}} in the shape of LABELS.md.
+
+        majobs tag-file postings.jsonl -o tags.jsonl
+    """
+    from matcher.tag import tag_file
+
+    try:
+        if output is None:
+            tag_file(in_path, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as fh:
+                n = tag_file(in_path, fh)
+            click.echo(f"{n} postings tagged -> {output}", err=True)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command()
+@click.option("--gold", "gold_paths", multiple=True, required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Labelled JSONL (eval format).")  # fmt: skip
+@click.option("--metrics-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write all scores here.")
+@click.option("--per-label/--no-per-label", default=True, help="Print per-label F1 too.")
+def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label: bool) -> None:
+    """Score the model and the plain keyword matcher side by side on labelled postings.
+
+        majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
+    """
+    from matcher.evaluate import format_side_by_side, score
+    from matcher.keyword import keyword_labels
+    from matcher.tag import tag_records
+    from matcher.train import load_model
+
+    try:
+        records = load_labelled(list(gold_paths))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not records or any("labels" not in r for r in records):
+        raise click.ClickException("every gold posting needs a 'labels' object")
+    model = load_model()
+    results = tag_records(records, model)
+    empty = {"certifications": {}, "ehr": [], "specialties": [], "skills": [], "stage": None,
+             "is_ma_role": False, "min_years_experience": None, "pay": None}  # fmt: skip
+    ours = score([r["labels"] for r in records], [x["labels"] if x else empty for x in results])
+    keyword = score([r["labels"] for r in records], [keyword_labels(r) for r in records])
+    click.echo(f"{len(records)} postings; model {getattr(model, 'version', '?')}")
+    click.echo(format_side_by_side(ours, keyword, per_label=per_label))
+    if metrics_json:
+        payload = {"model_version": getattr(model, "version", None), "model": ours, "keyword": keyword}
+        metrics_json.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+COMMANDS: list[click.Command] = [train, tag, tag_file_cmd, evaluate]

@@ -107,6 +107,25 @@ _REQ_NEAR = re.compile(r"requir|must|mandatory|needed|necessary|condition of")
 _PREF_NEAR = re.compile(
     r"prefer|a plus|\bplus\b|desir|nice to have|helpful|encouraged|bonus|ideal|advantage|asset"
 )
+_NEG_NEAR = re.compile(
+    r"not (?:be )?(?:required|accepted|eligible|needed|necessary|recogni[sz]ed|considered)|n't (?:required|needed|necessary)"
+    r"|does not require|do not require|doesn't require|optional|not a must|no longer|not needed|isn't required"
+    r"|are not eligible|is not eligible|not valid"
+)
+_LADDER_NEAR = re.compile(r"\b(?:ii|iii|iv|level \w+|tier \w+)\s+(?:requires?|needs?|calls for)|promot\w* to|advance to")
+_VERIFY_NEAR = re.compile(r"verif\w*|\bcheck\w*|\btrack\w*|monitor\w*|audit\w*|maintain\w* (?:\w+ )?records")
+_ADDRESS_WORDS = frozenset(
+    "parkway pkwy blvd boulevard street st avenue ave road rd drive dr lane ln way court ct plaza place pl circle "
+    "trail highway hwy exit campus building suite office".split()
+)
+_STAT_WORDS = frozenset(
+    "median mean wage wages data statistics statistic figures estimates projections projects reports survey surveys "
+    "occupational outlook percentile average".split()
+)
+_EHR_WORDS = frozenset(
+    "ehr emr experience system systems software platform charting proficiency knowledge ambulatory health "
+    "certification certified users user training enterprise office clinicals".split()
+)
 _ALT_LINK = re.compile(r"^[\s,;:()/]*(?:(?:and/)?or|/|,|either|\(?either\)?)?[\s,;:()/]*(?:or\s+)?$", re.I)
 
 STOP = frozenset(
@@ -246,6 +265,27 @@ def mention_features(
         feats.append("near=req_before")
     elif pref_before:
         feats.append("near=pref_before")
+    if _NEG_NEAR.search(after[:45]) or _NEG_NEAR.search(before[-25:]):
+        feats.append("near=neg")
+    if _LADDER_NEAR.search(before[-40:]) or _LADDER_NEAR.search(after[:30]):
+        feats.append("near=ladder")
+    if _VERIFY_NEAR.search(before[-50:]):
+        feats.append("near=verify")
+    # Neighbour words that tell a homonym: "Greenway Parkway", "BLS median", "Athena Kostas".
+    if right:
+        if right[0] in _ADDRESS_WORDS:
+            feats.append("R1=address")
+        if right[0] in _STAT_WORDS:
+            feats.append("R1=stat")
+        if right[0] in _EHR_WORDS:
+            feats.append("R1=ehrword")
+        raw = sent.text[m.end : m.end + 30].lstrip(" ,")
+        if raw[:1].isupper() and not raw.startswith(("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")):
+            feats.append("R1=Cap")
+        if sent.text[m.end : m.end + 1] == ",":
+            feats.append("R1=comma")
+    if left and left[-1] in ("dr", "dr.", "doctor", "manager", "director", "ms", "mrs", "mr", "nurse", "named"):
+        feats.append("L1=person")
     n_words = len(tokens)
     feats.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
     if category == "certifications":

@@ -169,6 +169,7 @@ def train(
         },
         "git_sha": _git_sha(),
     }
+    meta_path = model_dir / "metadata.json"
     if cv_result:
         metadata["cv"] = {
             "folds": params.get("cv_folds", 5),
@@ -176,16 +177,17 @@ def train(
             "keyword": headline(cv_result["keyword"]),
         }
         metrics = {"cv": {"model": cv_result["model"], "keyword": cv_result["keyword"]}}
-        (model_dir / "metrics.json").write_text(
-            json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-    (model_dir / "metadata.json").write_text(
-        json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    if cv_result:
+        text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
+        (model_dir / "metrics.json").write_text(text, encoding="utf-8")
         from matcher.model_card import write_model_card
 
         write_model_card(model_dir / "MODEL_CARD.md", metadata, cv_result, records)
+    elif meta_path.exists():
+        # A rebuild without CV (a fresh clone tagging) keeps the reviewed metadata of the same version.
+        old = json.loads(meta_path.read_text(encoding="utf-8"))
+        if old.get("version") == version:
+            return old
+    meta_path.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     metadata["_cv_table"] = format_side_by_side(cv_result["model"], cv_result["keyword"]) if cv_result else ""
     return metadata
 

@@ -24,52 +24,61 @@ _NUM = (
     r"|twelve|fifteen|eighteen|twenty|thirty)"
 )
 _PAREN_NUM = r"(?:\s*\(\s*\d+(?:\.\d+)?\s*\))?"
-# "3+ years", "1-3 years", "a minimum of two (2) years", "6 months", "one year", "at least 1 yr"
+# "3+ years", "1-3 years", "a minimum of two (2) years", "6 months", "two or more years", "1 yr"
 _YEARS = re.compile(
-    rf"(?<![\w$.])(?P<a>{_NUM}){_PAREN_NUM}\s*(?:\+|plus)?\s*"
+    rf"(?<![\w$.])(?P<a>{_NUM}){_PAREN_NUM}\s*(?:\+|plus\b|or more\b|or greater\b)?\s*"
     rf"(?:(?:-|–|—|to|or)\s*(?P<b>{_NUM}){_PAREN_NUM}\s*\+?\s*)?"
-    r"(?P<unit>years?|yrs?\.?|months?|mos?\.?)(?![\w])",
+    r"(?:full[- ]time\s+)?(?P<unit>years?|yrs?\.?|months?|mos?\.?)(?![\w])",
     re.I,
 )
+# "a year of ...", "at least one full year in ..."
 _A_YEAR = re.compile(
-    r"\b(?:(?:at least|minimum of|a minimum of)\s+)?(?:a|one)\s+(?:full\s+)?(?P<unit>year)\b", re.I
+    r"\b(?:at least |minimum of |a minimum of |must have )?(?P<a>a|one) (?:full )?(?P<unit>year)"
+    r"(?=\s+(?:of|in|as|working|doing|with)\b|\s+(?:\w+\s+){0,3}experience)",
+    re.I,
 )
 _EXPERIENCE = re.compile(
-    r"experience|exp\b|background|working (?:in|as)|worked|work history|specialized|in (?:a|an) (?:\w+ ){0,3}"
-    r"(?:setting|office|clinic|practice|environment)|as an? (?:MA|medical assistant)",
+    r"experience|\bexp\b|background|working (?:in|as|at|with)|worked|work history|specialized|in (?:a|an) (?:\w+ ){0,3}"
+    r"(?:setting|office|clinic|practice|environment|role|capacity|position)|as an? |managing|leading|supervising"
+    r"|writing|doing|performing|providing|in (?:an? )?(?:\w+ ){0,2}(?:practice|clinic|office|setting|role)"
+    r"|of (?:\w+ ){0,3}(?:leadership|management|supervision)|in (?:\w+ ){0,3}(?:care|medicine|surgery|dermatology"
+    r"|ophthalmology|optometry|pediatrics|health|healthcare|leadership|management)",
     re.I,
 )
 _NOT_EXPERIENCE = re.compile(
-    r"\b(?:old|of age|age|warranty|anniversary|in business|serving|since|founded|history of|tenure|vesting|vest"
-    r"|accrual|after (?:\d|one|two|three|six)|every|per year|a year\b.*(?:pto|vacation|paid)|pto|vacation|holiday"
-    r"|contract|term|assignment|probation|commitment|retention|bonus|within|renew|valid|expire|school|program"
-    r"|degree|course|apprenticeship lasts|track record of|our team has|we have been|has been)",
+    r"\b(?:years? old|of age|warranty|anniversary|in business|serving|since|founded|years? ago|tenure|vesting|vest"
+    r"|accrual|every|per year|a year\b|each year|annually|pto|vacation|holiday|contract|assignment|probation"
+    r"|commitment|stay with|retention|bonus|renew|valid for|expire|apprenticeship lasts|track record of|our team has"
+    r"|we have been|has been|training (?:program|period)|of (?:paid |on-the-job |classroom )?training|orientation"
+    r"|program lasts|course|last(?:s|ed)|after (?:\w+ ){0,2}(?:completion|hire))",
     re.I,
 )
 _PREFERRED = re.compile(
-    r"prefer|a plus|\bplus\b|desired|desirable|ideal|nice to have|helpful|bonus|advantage|welcome|encouraged"
-    r"|is an asset|would be great",
+    r"prefer|a plus|\bplus\b|desired|desirable|ideal|nice to have|helpful|bonus|advantage|encouraged"
+    r"|is an asset|would be great|would love|love (?:someone|to see)|not a must|neither is a must|bonus points",
     re.I,
 )
-_REQUIRED = re.compile(r"requir|must|minimum|at least|mandatory|need|necessary", re.I)
-_ALTERNATIVE = re.compile(
-    r"\bor\b[^.;]{0,60}(?:graduat|diploma|certificat|completion|program|degree|school|training|education)"
-    r"|(?:graduat|diploma|certificat|completion|program|degree|school|training|education)\w*[^.;]{0,60}\bor\b"
-    r"|in lieu of|substitut|equivalent combination|may be substituted|instead of",
-    re.I,
-)
+_EDU = r"(?:graduat\w*|diploma|certificat\w*|completion|program|degree|school|education|GED|externship)"
+_ALT_BEFORE = re.compile(rf"{_EDU}\W+(?:[\w'-]+\W+){{0,8}}or\s+(?:at least\s+|a minimum of\s+)?$", re.I)
+_ALT_AFTER = re.compile(rf"^[^.;]{{0,40}}?\bor\s+(?:\w+\s+){{0,3}}{_EDU}", re.I)
+_SUBSTITUTE = re.compile(r"in lieu of|substitut|equivalent combination|may be substituted|instead of", re.I)
 _NO_EXPERIENCE = re.compile(
-    r"new (?:grads?|graduates)\b[^.;]{0,30}(?:welcome|encouraged|considered|apply)|no (?:prior |previous )?"
-    r"(?:experience|exp)\b[^.;]{0,20}(?:required|necessary|needed)|no experience|entry[- ]level (?:candidates|applicants)"
-    r"\s+welcome|(?:will|we) train(?: the right)?(?: candidate)?[^.;]{0,20}no experience|recent graduates welcome"
-    r"|experience (?:is )?not required|without experience|zero experience",
+    r"new (?:grads?|graduates|\w+s)\b[^.;]{0,70}(?:welcome|encouraged|considered|apply)"
+    r"|no (?:prior |previous )?(?:\w+ )?(?:experience|exp)\b(?:[^.;]{0,25}(?:required|necessary|needed)|\?)"
+    r"|no experience|entry[- ]level (?:candidates|applicants)\s+welcome|recent graduates welcome"
+    r"|experience (?:is )?not required|without (?:prior )?experience|zero experience|never worked"
+    r"|(?:0|zero)\s*(?:-|–|to)\s*\d+\s*years?",
     re.I,
 )
 _FEDERAL = re.compile(
     r"specialized experience|equivalent to (?:at least )?(?:the )?(?:next lower )?(?:grade )?GS-?\d", re.I
 )
-_NESTED = re.compile(
-    r"\b(?:including|of which|with at least|at least \S+ of (?:which|those)|of that|within that)\b", re.I
+_NESTED_WORDS = re.compile(r"\b(?:including|of which|with at least|of that|within that|of those)\b", re.I)
+# Career-ladder boilerplate: "MA III requires three years" is not an ask of this hire.
+_LADDER = re.compile(
+    r"\b(?:MA|medical assistant|level|tier|technician|tech)\s+(?:I{1,3}|[1-3])\b[^.;]{0,40}(?:requires?|needs?|calls for)"
+    r"|(?:promot\w*|advance\w*|move up|progress\w*) to\b",
+    re.I,
 )
 
 
@@ -92,61 +101,67 @@ def _number(token: str) -> float | None:
         return None
 
 
-def _context_kind(sentence: str, prev_heading_section: str) -> str:
-    if _ALTERNATIVE.search(sentence):
-        return "alternative"
-    if prev_heading_section == "preferred" or _PREFERRED.search(sentence):
-        # "required ... preferred" in one sentence: whichever the sentence leans on first is ambiguous;
-        # an explicit requirement word wins only when no preference word is there.
-        return "preferred"
-    return "required"
-
-
 def find_years(doc: Doc) -> list[YearsMention]:
     """Every experience statement of the description, in text order."""
     out: list[YearsMention] = []
     for idx, sent in enumerate(doc.sentences):
-        if sent.section in ("title", "company", "heading", "benefits", "about", "eeo"):
+        if sent.section in ("title", "company", "heading", "benefits", "about", "eeo", "pay"):
             continue
         text = sent.text
-        low = text.lower()
-        if "experience" not in low and "exp" not in low and "background" not in low and "worked" not in low:
-            if not _NO_EXPERIENCE.search(text):
-                continue
+        if not any(ch.isdigit() for ch in text) and not _HAS_WORD_NUMBER.search(text):
+            if _NO_EXPERIENCE.search(text):
+                out.append(YearsMention(0.0, "zero", idx, text))
+            continue
         if _NO_EXPERIENCE.search(text):
             out.append(YearsMention(0.0, "zero", idx, text))
-        found = False
-        for m in _YEARS.finditer(text):
+        if _LADDER.search(text):
+            continue
+        preferred = sent.section == "preferred" or bool(_PREFERRED.search(text))
+        in_sentence: list[YearsMention] = []
+        prev_end = 0
+        matches = sorted([*_YEARS.finditer(text), *_A_YEAR.finditer(text)], key=lambda m: m.start())
+        for m in matches:
+            if m.start() < prev_end:
+                continue
             a = _number(m.group("a"))
             if a is None:
                 continue
-            b = _number(m.group("b")) if m.group("b") else None
+            b = _number(m.group("b")) if "b" in m.groupdict() and m.group("b") else None
             value = min(a, b) if b is not None else a
             if m.group("unit").lower().startswith("m"):
                 value = round(value / 12, 2)
             if value > 30:
                 continue
-            window = text[max(0, m.start() - 60) : m.end() + 80]
-            if not _EXPERIENCE.search(window):
+            after = text[m.end() : m.end() + 70]
+            before = text[max(0, m.start() - 70) : m.start()]
+            if not (_EXPERIENCE.search(after) or _EXPERIENCE.search(before[-30:])):
                 continue
-            near = text[max(0, m.start() - 25) : m.end() + 25]
-            if _NOT_EXPERIENCE.search(near) and not re.search(r"experience", near, re.I):
-                continue
-            before = text[max(0, m.start() - 30) : m.start()]
-            nested = bool(_NESTED.search(before)) and bool(out) and out[-1].sentence == idx
-            kind = _context_kind(text, sent.section)
-            if (
-                re.search(r"^\s*\bor\b|\bor\s+(?:at least\s+)?$", before, re.I)
-                and "requir" not in before.lower()
+            if _NOT_EXPERIENCE.search(text[max(0, m.start() - 25) : m.end() + 30]) and not re.search(
+                r"experience", after[:40], re.I
             ):
+                continue
+            kind = "preferred" if preferred else "required"
+            if _ALT_BEFORE.search(before) or _ALT_AFTER.search(after) or _SUBSTITUTE.search(text):
                 kind = "alternative"
-            out.append(YearsMention(value, kind, idx, text, nested))
-            found = True
-        if not found and _FEDERAL.search(text):
-            m2 = _A_YEAR.search(text)
+            nested = False
+            if in_sentence:
+                between = text[prev_end : m.start()]
+                if not re.search(r"\bor\b", between, re.I) or _NESTED_WORDS.search(between):
+                    nested = True
+            mention = YearsMention(value, kind, idx, text, nested)
+            in_sentence.append(mention)
+            prev_end = m.end()
+        if not in_sentence and _FEDERAL.search(text):
+            m2 = re.search(r"\b(?:one|1|a)\s+(?:full\s+)?year\b", text, re.I)
             if m2:
-                out.append(YearsMention(1.0, "required", idx, text))
+                in_sentence.append(YearsMention(1.0, "required", idx, text))
+        out.extend(in_sentence)
     return out
+
+
+_HAS_WORD_NUMBER = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a|an) (?:\w+ ){0,2}(?:years?|months?)\b", re.I
+)
 
 
 def min_years(mentions: list[YearsMention]) -> float | None:

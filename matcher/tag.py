@@ -1,0 +1,192 @@
+"""Apply the matcher to postings: in the database (``tag_database``) or in a JSONL file (``tag_file``).
+
+``tag_database`` tags every posting whose ``tag_model_version`` is not the current model's
+(new postings, edited ones — ``scraper/store.py`` nulls the version when content changes — and
+all of them after a new model). Each batch is one transaction: a posting's old tags are deleted
+and its new ones inserted together with its posting-level fields, so re-tagging is idempotent
+and a killed run leaves every posting either fully tagged or untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from tqdm import tqdm
+
+from matcher.model import Extracted, MatcherModel, extract
+from matcher.train import load_model
+from scraper.parsers.normalize import html_to_text
+from scraper.store import open_db, utcnow
+
+logger = logging.getLogger(__name__)
+
+DB_CATEGORY = {"certifications": "certification", "ehr": "ehr", "specialties": "specialty", "skills": "skill"}
+BATCH_SIZE = 1000
+
+
+def _safe_extract(record: dict[str, Any]) -> Extracted | None:
+    try:
+        return extract(record)
+    except Exception:  # one bad posting must not stop the run; it stays untagged and is counted
+        logger.exception("tag: posting %s could not be read; left untagged", record.get("id"))
+        return None
+
+
+def tag_records(records: list[dict[str, Any]], model: MatcherModel | None = None) -> list[dict[str, Any] | None]:
+    """``{"labels": {...}, "tags": [...]}`` per record (``None`` for a record that failed)."""
+    model = model or load_model()
+    extracted = [_safe_extract(r) for r in records]
+    ok = [e for e in extracted if e is not None]
+    predicted = iter(model.predict(ok))
+    return [next(predicted) if e is not None else None for e in extracted]
+
+
+def labels_for(record: dict[str, Any], model: MatcherModel | None = None) -> dict[str, Any]:
+    """The LABELS.md-shaped tags of one posting (a convenience for tests and notebooks)."""
+    result = tag_records([record], model)[0]
+    if result is None:
+        raise ValueError(f"posting {record.get('id')!r} could not be tagged")
+    return result["labels"]
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def read_postings_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{lineno}: not JSON: {exc}") from exc
+            if not isinstance(rec, dict):
+                raise ValueError(f"{path}:{lineno}: not a JSON object")
+            yield {k: rec.get(k) for k in ("id", "title", "company", "location", "description")}
+
+
+def tag_file(in_path: str | Path, out: Any, *, model: MatcherModel | None = None) -> int:
+    """Write ``{"id": ..., "tags": {...}}`` per input line to the text stream ``out``; returns the count."""
+    model = model or load_model()
+    n = 0
+    for batch in _batches(read_postings_jsonl(in_path), BATCH_SIZE):
+        for rec, result in zip(batch, tag_records(batch, model), strict=True):
+            tags = result["labels"] if result is not None else None
+            out.write(json.dumps({"id": rec["id"], "tags": tags}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+# --- database -------------------------------------------------------------------------------------
+
+
+def _tag_rows(posting_id: str, result: dict[str, Any], version: str) -> list[tuple]:
+    rows = []
+    seen = set()
+    for tag in result["tags"]:
+        category = DB_CATEGORY[tag["category"]]
+        key = (category, tag["label"])
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            (posting_id, category, tag["label"], tag.get("level"), tag["confidence"], tag["evidence"], version)
+        )
+    return rows
+
+
+def tag_database(
+    db_path_or_db: str | Path | sqlite_utils.Database,
+    *,
+    progress: bool = True,
+    model: MatcherModel | None = None,
+    batch_size: int = BATCH_SIZE,
+    retag_all: bool = False,
+) -> dict[str, Any]:
+    """Tag the postings not yet tagged by the current model; returns a summary of the run."""
+    db = db_path_or_db if isinstance(db_path_or_db, sqlite_utils.Database) else open_db(db_path_or_db)
+    model = model or load_model()
+    version = str(getattr(model, "version", "unversioned"))
+    started = time.perf_counter()
+    where = "1 = 1" if retag_all else "tag_model_version is null or tag_model_version != ?"
+    params = [] if retag_all else [version]
+    ids = [r[0] for r in db.execute(f"select id from postings where {where} order by rowid", params).fetchall()]
+    total = db.execute("select count(*) from postings").fetchone()[0]
+    summary = {"model_version": version, "postings": total, "to_tag": len(ids), "tagged": 0, "failed": 0, "tags": 0}
+    bar = tqdm(total=len(ids), unit="posting", desc="tagging", disable=not progress or not ids, leave=False)
+    try:
+        for chunk in _batches(ids, batch_size):
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"select id, title, company, description_text, description_html from postings where id in ({marks})",
+                chunk,
+            ).fetchall()
+            records = [
+                {"id": r[0], "title": r[1], "company": r[2], "description": r[3] or html_to_text(r[4]) or ""}
+                for r in rows
+            ]
+            results = tag_records(records, model)
+            now = utcnow()
+            tag_rows: list[tuple] = []
+            updates: list[tuple] = []
+            done: list[str] = []
+            for rec, result in zip(records, results, strict=True):
+                if result is None:
+                    summary["failed"] += 1
+                    continue
+                labels = result["labels"]
+                pay = labels["pay"] or {}
+                tag_rows.extend(_tag_rows(rec["id"], result, version))
+                updates.append(
+                    (
+                        1 if labels["is_ma_role"] else 0,
+                        labels["stage"],
+                        labels["min_years_experience"],
+                        pay.get("min"),
+                        pay.get("max"),
+                        pay.get("unit"),
+                        version,
+                        now,
+                        rec["id"],
+                    )
+                )
+                done.append(rec["id"])
+            with db.conn:  # one transaction: old tags out, new tags and fields in
+                if done:
+                    db.conn.execute(f"delete from tags where posting_id in ({','.join('?' * len(done))})", done)
+                db.conn.executemany(
+                    "insert into tags (posting_id, category, label, level, confidence, evidence, model_version) "
+                    "values (?, ?, ?, ?, ?, ?, ?)",
+                    tag_rows,
+                )
+                db.conn.executemany(
+                    "update postings set is_ma_role = ?, stage = ?, min_years_experience = ?, pay_min = ?, "
+                    "pay_max = ?, pay_unit = ?, tag_model_version = ?, tagged_at = ? where id = ?",
+                    updates,
+                )
+            summary["tagged"] += len(done)
+            summary["tags"] += len(tag_rows)
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    logger.info("tag: %s", summary)
+    return summary
