@@ -130,6 +130,8 @@ def find_years(doc: Doc) -> list[YearsMention]:
             value = min(a, b) if b is not None else a
             if m.group("unit").lower().startswith("m"):
                 value = round(value / 12, 2)
+            if re.search(r"\bhalf\s+(?:of\s+)?$", text[max(0, m.start() - 10) : m.start()], re.I):
+                value = round(value / 2, 2)  # "half a year"
             if value > 30:
                 continue
             after = text[m.end() : m.end() + 70]

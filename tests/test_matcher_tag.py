@@ -1,0 +1,174 @@
+"""Tagging postings in the database and in files (matcher/tag.py, `majobs tag`, `tag-file`, `evaluate`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import cli
+from matcher.labels import LABEL_KEYS
+from matcher.tag import labels_for, tag_database, tag_records
+from matcher.train import load_model
+from scraper.items import new_posting
+from scraper.store import open_db, save_postings
+
+NOW = "2026-11-23T12:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def posting(source_id: str, title: str, description: str, company: str = "Alder Clinic") -> dict:
+    return new_posting("greenhouse", source_id, title, company=company, description_text=description)
+
+
+POSTINGS = [
+    posting("1", "Medical Assistant", "Requirements\n- CMA or RMA required\n- BLS within 30 days\nChart in Epic.\n"
+            "Duties\n- Room patients, take vitals, give vaccines\nPay: $18 - $21 per hour"),
+    posting("2", "Registered Nurse", "Active RN license required. Supervise medical assistants. Epic experience."),
+    posting("3", "Front Desk Receptionist", "Check patients in and out. Collect copays. $16/hr."),
+]  # fmt: skip
+
+
+def rows(db, sql: str, params=()) -> list[tuple]:
+    return db.execute(sql, params).fetchall()
+
+
+def test_tag_database_writes_tags_and_posting_fields(tmp_path: Path, model) -> None:
+    db = open_db(tmp_path / "jobs.db")
+    save_postings(db, POSTINGS, now=NOW)
+    summary = tag_database(db, progress=False, model=model)
+    assert summary["tagged"] == 3 and summary["failed"] == 0 and summary["to_tag"] == 3
+    ma = rows(db, "select is_ma_role, stage, pay_min, pay_max, pay_unit, tag_model_version, tagged_at "
+                  "from postings where id = 'greenhouse:1'")[0]  # fmt: skip
+    assert ma[:5] == (1, "entry", 18.0, 21.0, "HOUR")
+    assert ma[5] == model.version and ma[6]
+    tags = {(c, lab): lvl for c, lab, lvl in rows(db, "select category, label, level from tags where posting_id = ?",
+                                                 ["greenhouse:1"])}  # fmt: skip
+    assert tags[("certification", "CMA")] == "accepted"
+    assert tags[("certification", "BLS")] == "required"
+    assert ("ehr", "Epic") in tags and ("skill", "vital signs") in tags
+    evidence, confidence, version = rows(
+        db, "select evidence, confidence, model_version from tags where posting_id = ? and label = 'BLS'",
+        ["greenhouse:1"],
+    )[0]  # fmt: skip
+    assert "BLS" in evidence and 0.5 <= confidence <= 1 and version == model.version
+    assert rows(db, "select is_ma_role, stage from postings where id = 'greenhouse:2'")[0] == (0, None)
+
+
+def test_retagging_is_idempotent_and_follows_content_changes(tmp_path: Path, model) -> None:
+    db = open_db(tmp_path / "jobs.db")
+    save_postings(db, POSTINGS, now=NOW)
+    tag_database(db, progress=False, model=model)
+    before = rows(db, "select * from tags order by posting_id, category, label")
+    again = tag_database(db, progress=False, model=model)
+    assert again["to_tag"] == 0 and again["tagged"] == 0
+    forced = tag_database(db, progress=False, model=model, retag_all=True)
+    assert forced["tagged"] == 3
+    assert rows(db, "select * from tags order by posting_id, category, label") == before
+    # An edited posting loses its version (store.py) and only it is tagged again, its old tags replaced.
+    edited = dict(POSTINGS[0], description_text="Requirements\n- CCMA required\nChart in NextGen.")
+    save_postings(db, [edited], now=NOW)
+    third = tag_database(db, progress=False, model=model)
+    assert third["to_tag"] == 1
+    labels = {lab for (lab,) in rows(db, "select label from tags where posting_id = 'greenhouse:1'")}
+    assert "CCMA" in labels and "NextGen" in labels
+    assert not labels & {"CMA", "RMA", "Epic"}
+
+
+def test_odd_postings_are_tagged_without_error(model) -> None:
+    huge = ("Room patients and take vital signs. " * 4000) + "\nRequirements\n- CMA required"
+    records = [
+        {"id": "empty", "title": "", "company": None, "description": ""},
+        {"id": "none", "title": None, "company": None, "description": None},
+        {"id": "huge", "title": "Medical Assistant", "company": "X", "description": huge},
+        {"id": "es", "title": "Asistente Médico", "company": "Clínica Sol",
+         "description": "Buscamos asistente médico bilingüe. Tomar signos vitales y aplicar vacunas. "
+                        "Certificación CMA requerida. Salario $18 por hora."},
+        {"id": "zh", "title": "医疗助理", "company": "诊所", "description": "负责测量生命体征。"},
+        {"id": "html", "title": "Medical Assistant", "company": "Y",
+         "description": "<div><p>&lt;b&gt;Requirements&lt;/b&gt;</p><ul><li>CCMA&nbsp;required</li>"
+                        "<li>Weâ€™re on Epic</li></ul><script>var x = 1;</script></div>"},
+    ]  # fmt: skip
+    results = tag_records(records, model)
+    assert all(r is not None for r in results)
+    by_id = {rec["id"]: r["labels"] for rec, r in zip(records, results, strict=True)}
+    assert by_id["empty"]["certifications"] == {} and by_id["empty"]["pay"] is None
+    assert by_id["huge"]["certifications"].get("CMA") == "required"
+    assert "vital signs" in by_id["huge"]["skills"]
+    assert by_id["zh"]["ehr"] == [] and by_id["zh"]["certifications"] == {}
+    assert by_id["es"]["pay"] == {"min": 18.0, "max": 18.0, "unit": "HOUR"}
+    assert by_id["html"]["certifications"].get("CCMA") == "required"
+    assert "Epic" in by_id["html"]["ehr"]
+
+
+def test_labels_have_exactly_the_labels_md_shape(model) -> None:
+    got = labels_for({"id": "x", "title": "Medical Assistant", "company": "Z",
+                      "description": "CMA required. Epic. $18/hr."}, model)  # fmt: skip
+    assert tuple(got) == LABEL_KEYS
+    assert isinstance(got["certifications"], dict) and isinstance(got["skills"], list)
+    assert got["pay"] is None or set(got["pay"]) == {"min", "max", "unit"}
+
+
+def test_tag_file_cli_shape(tmp_path: Path, model) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(json.dumps({"id": f"p{i}", "title": "Medical Assistant", "company": "C", "location": "A, OR",
+                              "description": d, "extra": "ignored"})
+                  for i, d in enumerate(["CMA required. Chart in Epic.", "Receptionist duties."]))
+        + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["p0", "p1"]
+    for line in lines:
+        assert set(line) == {"id", "tags"}
+        assert tuple(line["tags"]) == LABEL_KEYS
+    assert lines[0]["tags"]["ehr"] == ["Epic"]
+
+
+def test_tag_file_rejects_bad_json(tmp_path: Path) -> None:
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"id": 1}\n{not json\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tag-file", str(src)])
+    assert result.exit_code != 0
+    assert "not JSON" in result.output
+
+
+def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
+    db_path = tmp_path / "jobs.db"
+    save_postings(open_db(db_path), POSTINGS, now=NOW)
+    result = CliRunner().invoke(cli, ["tag", "--db", str(db_path), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "tagged 3 of 3" in result.output
+    missing = CliRunner().invoke(cli, ["tag", "--db", str(tmp_path / "nope.db")])
+    assert missing.exit_code != 0 and "no database" in missing.output
+
+    gold = tmp_path / "gold.jsonl"
+    rec = {"id": "g1", "title": "Medical Assistant", "company": "C", "location": "A, OR",
+           "description": "Requirements: CMA or RMA required. BLS required. Chart in Epic. $18 - $20 per hour.",
+           "labels": {"certifications": {"CMA": "accepted", "RMA": "accepted", "BLS": "required"}, "ehr": ["Epic"],
+                      "specialties": [], "skills": [], "stage": "entry", "is_ma_role": True,
+                      "min_years_experience": None, "pay": {"min": 18, "max": 20, "unit": "HOUR"}}}  # fmt: skip
+    gold.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    metrics = tmp_path / "m.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(metrics)])
+    assert result.exit_code == 0, result.output
+    assert "keyword" in result.output and "EHR micro-F1" in result.output
+    saved = json.loads(metrics.read_text(encoding="utf-8"))
+    assert saved["model"]["ehr"]["micro"]["f1"] == 1.0
+    assert set(saved) == {"model_version", "model", "keyword"}
+
+
+def test_every_command_has_help() -> None:
+    for name in ("train", "tag", "tag-file", "evaluate"):
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "majobs" in result.output, name

@@ -1,0 +1,72 @@
+"""Posting text preparation: HTML, mojibake, bullets, sentences and section types (matcher/text.py)."""
+
+from __future__ import annotations
+
+from matcher.text import fix_text, heading_type, prepare
+
+
+def sections(doc) -> dict[str, str]:
+    return {s.text: s.section for s in doc.sentences}
+
+
+def test_sections_follow_headings() -> None:
+    doc = prepare(
+        "Medical Assistant",
+        "Acme Clinic",
+        "About Us\nWe are a clinic.\nResponsibilities:\n- Room patients\nQualifications\n- CMA required\n"
+        "PREFERRED QUALIFICATIONS\n- Spanish a plus\nBenefits\n- CPR class paid for",
+    )
+    got = sections(doc)
+    assert got["We are a clinic."] == "about"
+    assert got["Room patients"] == "duties"
+    assert got["CMA required"] == "requirements"
+    assert got["Spanish a plus"] == "preferred"
+    assert got["CPR class paid for"] == "benefits"
+    assert doc.sentences[0].section == "title" and doc.sentences[1].section == "company"
+
+
+def test_short_sentences_are_not_headings() -> None:
+    assert heading_type("Epic experience a plus") is None
+    assert heading_type("- Benefits") is None
+    assert heading_type("What You'll Do") == "duties"
+    assert heading_type("Nice to have:") == "preferred"
+
+
+def test_inline_heading_types_its_line() -> None:
+    doc = prepare("MA", "Clinic", "Preferred: CMA or RMA\nPay: $18/hr")
+    got = sections(doc)
+    assert got["Preferred: CMA or RMA"] == "preferred"
+    assert got["Pay: $18/hr"] == "pay"
+
+
+def test_html_and_entities() -> None:
+    doc = prepare(
+        "MA",
+        "Clinic",
+        "&lt;p&gt;Intro&lt;/p&gt;&lt;h3&gt;Requirements&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;BLS &amp;amp; CPR&lt;/li&gt;&lt;/ul&gt;",
+    )
+    got = sections(doc)
+    assert got["BLS & CPR"] == "requirements"
+    assert not any("<" in s.text for s in doc.sentences)
+
+
+def test_mojibake_and_inline_bullets() -> None:
+    text = fix_text("Weâ€™re hiring Â· Room patients Â· Draw labs â€“ fast")
+    assert "We're hiring" in text
+    assert "â€" not in text and "Â" not in text
+    doc = prepare("MA", "Clinic", "Duties: • Room patients • Draw labs • Give vaccines")
+    texts = [s.text for s in doc.sentences]
+    assert "Draw labs" in texts and "Give vaccines" in texts
+
+
+def test_sentences_and_offsets_line_up() -> None:
+    doc = prepare("MA", "Clinic", "First sentence here. Second one; third clause.\nNext line")
+    for s, start in zip(doc.sentences, doc.starts, strict=True):
+        assert doc.text[start : start + len(s.text)] == s.text
+    assert [s.text for s in doc.sentences[2:]] == ["First sentence here.", "Second one;", "third clause.", "Next line"]
+
+
+def test_empty_input() -> None:
+    doc = prepare(None, None, None)
+    assert [s.section for s in doc.sentences] == ["title", "company"]
+    assert fix_text("") == ""

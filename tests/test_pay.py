@@ -1,0 +1,83 @@
+"""Base pay from free text (scraper/parsers/pay.py), by LABELS.md section 8."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.parsers.pay import Pay, find_pay, pay_candidates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pay: $18.50 - $22.00 per hour", (18.5, 22.0, "HOUR")),
+        ("Compensation 19.00 to 23.00 hourly, DOE", (19.0, 23.0, "HOUR")),
+        ("Salary: $41,600 - $49,920 annually", (41600.0, 49920.0, "YEAR")),
+        ("$45K-$53K depending on experience", (45000.0, 53000.0, "YEAR")),
+        ("Wage: $17.25 hourly", (17.25, 17.25, "HOUR")),
+        ("Starting at $19/hr for new graduates", (19.0, None, "HOUR")),
+        ("Up to $24 per hour depending on experience", (None, 24.0, "HOUR")),
+        ("Pay: $18+ per hour", (18.0, None, "HOUR")),
+        ("GS-5: $39,576 to $51,446 per year", (39576.0, 51446.0, "YEAR")),
+    ],
+)
+def test_shapes_of_pay(text: str, expected: tuple) -> None:
+    pay = find_pay(text)
+    assert pay is not None
+    assert (pay.min, pay.max, pay.unit) == expected
+
+
+def test_sign_on_bonus_is_not_pay() -> None:
+    pay = find_pay("$2,500 sign-on bonus! Base pay $20.00-$23.50/hr.")
+    assert (pay.min, pay.max, pay.unit) == (20.0, 23.5, "HOUR")
+    assert find_pay("Sign-on bonus of $3,000 for experienced MAs.") is None
+
+
+def test_bonus_after_the_range_does_not_hide_it() -> None:
+    pay = find_pay("Pay: $18.50 - $22.00 per hour plus a $1,000 signing bonus")
+    assert (pay.min, pay.max) == (18.5, 22.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shift differential: +$2.00/hr for evenings",
+        "Bilingual differential of $1.25 per hour",
+        "Tuition reimbursement up to $5,250 per year",
+        "Mileage reimbursed at $0.67 per mile",
+        "Relocation assistance up to $5,000",
+        "$500 annual wellness stipend",
+        "Competitive pay, DOE",
+        "Pay is based on experience.",
+    ],
+)
+def test_not_base_pay(text: str) -> None:
+    assert find_pay(text) is None
+
+
+def test_hourly_wins_over_annualized() -> None:
+    text = "Salary: $41,600 - $49,920 per year ($20.00 - $24.00 per hour)."
+    assert find_pay(text) == Pay(20.0, 24.0, "HOUR", find_pay(text).evidence)
+    later = "Annual equivalent $60,320 - $70,720. Hourly rate $29.00 - $34.00 per hour."
+    assert (find_pay(later).min, find_pay(later).unit) == (29.0, "HOUR")
+
+
+def test_step_up_pay_is_a_range() -> None:
+    pay = find_pay("$16/hr during training, $18.50/hr after you pass the CCMA.")
+    assert (pay.min, pay.max, pay.unit) == (16.0, 18.5, "HOUR")
+
+
+def test_differential_beside_base_in_one_sentence() -> None:
+    pay = find_pay("Earn $20/hr; weekend shift differential of $2/hr")
+    assert (pay.min, pay.max) == (20.0, 20.0)
+
+
+def test_candidates_mark_bonus_figures() -> None:
+    cands = pay_candidates("Base $21/hr. $1,500 sign-on bonus.")
+    assert [(c.low, c.base) for c in cands] == [(21.0, True), (1500.0, False)]
+
+
+def test_empty_and_figureless_text() -> None:
+    assert find_pay(None) is None
+    assert find_pay("") is None
+    assert find_pay("We offer 401(k), PTO and 3 weeks of vacation.") is None
