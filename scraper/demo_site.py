@@ -222,8 +222,10 @@ class DemoSite:
         posting = self._find(emp["key"], id=job_id)
         if posting is None:
             return Reply.json({"status": 404, "error": "Job not found"}, status=404)
-        return Reply.json(
-            render.greenhouse_detail(posting, emp, self.day, pay=req.arg("pay_transparency") == "true")
+        pay, day = req.arg("pay_transparency") == "true", self.day
+        return self._cached(
+            ("ghjob", posting["uid"], pay),
+            lambda: Reply.json(render.greenhouse_detail(posting, emp, day, pay=pay)),
         )
 
     # --- Lever ----------------------------------------------------------------------------------
@@ -247,7 +249,10 @@ class DemoSite:
         posting = self._find(emp["key"], id=req.path.rstrip("/").rsplit("/", 1)[-1])
         if posting is None:
             return Reply.json({"ok": False, "error": "Document not found"}, status=404)
-        return Reply.json(render.lever_posting(posting, emp, self.day))
+        day = self.day
+        return self._cached(
+            ("lvjob", posting["uid"]), lambda: Reply.json(render.lever_posting(posting, emp, day))
+        )
 
     # --- Workday ------------------------------------------------------------------------------------
     def wd_matches(self, emp: dict[str, Any], search: str) -> list[dict[str, Any]]:
@@ -289,7 +294,10 @@ class DemoSite:
                 {"errorCode": "HTTP_404", "message": "The page you are looking for doesn't exist."},
                 status=404,
             )
-        return Reply.json(render.workday_detail(posting, emp, self.day))
+        day = self.day
+        return self._cached(
+            ("wdjob", posting["uid"]), lambda: Reply.json(render.workday_detail(posting, emp, day))
+        )
 
     def _fault_once(self, key: tuple, applies: bool) -> bool:
         """A transient fault, answered once per crawl day (the third week only) when faults are on."""
@@ -385,8 +393,10 @@ class DemoSite:
         posting = self._find(emp["key"], id=unquote(parts[0]))
         if posting is None:
             return Reply.html("<html><body><h1>Page not found</h1></body></html>", status=404)
-        url = self.index_url(emp, posting)
-        return Reply.html(render.job_page_html(posting, emp, self.day, url))
+        url, day = self.index_url(emp, posting), self.day
+        return self._cached(
+            ("page", posting["uid"]), lambda: Reply.html(render.job_page_html(posting, emp, day, url))
+        )
 
     # --- JSON-LD: Lone Star (sitemap of search pages -> job pages one hop away) ------------------------
     def _cities(self, emp: dict[str, Any]) -> list[tuple[str, str]]:
@@ -436,6 +446,7 @@ class DemoSite:
             return Reply.html(
                 "<html><body><h1>This job is no longer available</h1></body></html>", status=404
             )
-        return Reply.html(
-            render.job_page_html(posting, emp, self.day, emp["jsonld_site"] + self.job_path(posting))
+        url, day = emp["jsonld_site"] + self.job_path(posting), self.day
+        return self._cached(
+            ("page", posting["uid"]), lambda: Reply.html(render.job_page_html(posting, emp, day, url))
         )
