@@ -16,7 +16,8 @@ import importlib.util
 import inspect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -106,17 +107,37 @@ def crawl_weeks(
     """One crawl per day, each on that day's clock and that day's world."""
     results = []
     sources = site.sources(tuple(kinds))
+    merged = {**DEMO_SETTINGS, **(settings or {})}
     for day in days:
         site.set_day(day)
         listed = sum(len(site.world.listed_on(day, kind)) for kind in kinds)
         started = time.monotonic()
-        crawl = run_crawl(
-            sources, db_path, settings={**DEMO_SETTINGS, **(settings or {})}, now=crawl_time(day)
-        )
+        with inherited_handlers_at(merged["LOG_LEVEL"]):
+            crawl = run_crawl(sources, db_path, settings=merged, now=crawl_time(day))
         week = WeekResult(day, listed, crawl, time.monotonic() - started)
         results.append(week)
         echo(week_line(week))
     return results
+
+
+@contextmanager
+def inherited_handlers_at(level: str) -> Iterator[None]:
+    """Hold the parent's root log handlers at the crawl's LOG_LEVEL while a crawl child runs.
+
+    The forked crawl inherits them, and Scrapy opens the root logger to every level, so a CLI's
+    handler would otherwise print each INFO line of the crawl.
+    """
+    handlers = list(logging.root.handlers)
+    before = [h.level for h in handlers]
+    named = logging.getLevelName(str(level).upper())
+    floor = named if isinstance(named, int) else logging.WARNING
+    for handler in handlers:
+        handler.setLevel(max(handler.level, floor))
+    try:
+        yield
+    finally:
+        for handler, old in zip(handlers, before, strict=True):
+            handler.setLevel(old)
 
 
 def week_line(week: WeekResult) -> str:
@@ -131,7 +152,7 @@ def week_line(week: WeekResult) -> str:
     for s in trouble:
         line += (
             f"\n    {s['source_key']}: {s['pages']} pages, {s['failed']} failures"
-            f"{'' if s['complete'] else ', incomplete (nothing closed)'}"
+            f"{' (complete: the rest went on)' if s['complete'] else ', incomplete (nothing closed)'}"
         )
     return line
 

@@ -469,17 +469,17 @@ class Builder:
         rng = self.rng
         spec = rng.choice(emp["specialties"])
         r = rng.random()
-        if r < 0.10:  # not an MA role
+        if r < 0.09:  # not an MA role
             title, pay = rng.choice(NON_MA)
             return {"kind": "non_ma", "stage": None, "title": title.format(spec=spec), "spec": spec,
                     "pay_band": pay}
         if spec in SPECIALTY_TITLES and r < 0.45:
             title, stage = rng.choice(SPECIALTY_TITLES[spec])
-        elif r < 0.66:
+        elif r < 0.63:
             title, stage = rng.choice(ENTRY_TITLES), "entry"
-        elif r < 0.69:
+        elif r < 0.66:
             title, stage = rng.choice(APPRENTICE_TITLES), "entry"
-        elif r < 0.84:
+        elif r < 0.82:
             title, stage = rng.choice(MID_TITLES), "mid"
         else:
             title, stage = rng.choice(SENIOR_TITLES)[0], "senior"
@@ -661,6 +661,7 @@ class Builder:
                 f"the interdisciplinary care team.",
                 f"The {t} works in an outpatient {spec} setting at the {site} under the supervision of the "
                 f"nurse manager.",
+                f"Come serve those who served. The {site} is hiring a {t} for its {spec} clinics.",
             ])]  # fmt: skip
         openers = {
             "system": [f"{emp.get('intro', '')} We are hiring a {t} for our {spec} team at {site} in {city}.",
@@ -678,7 +679,18 @@ class Builder:
         return [rng.choice(openers[style]).strip()]
 
     def non_ma_duties(self, role: dict) -> list[str]:
+        pool = self._non_ma_pool(role)
+        return self.rng.sample(pool, max(3, len(pool) - 2)) if len(pool) > 3 else pool
+
+    def _non_ma_pool(self, role: dict) -> list[str]:
         t = role["title"].lower()
+        if "support assistant" in t:  # VA/DoD series 0679: front-office, not MA work
+            return ["Schedule, cancel and reschedule appointments in VistA", "Check patients in and out",
+                    "Answer the clinic's phones and route messages to the care team",
+                    "Verify eligibility and update patient demographics and insurance",
+                    "Manage consults and recall lists", "Scan and index documents into the record",
+                    "Maintain the provider's clinic grid and no-show follow-up",
+                    "Request records from community care providers"]  # fmt: skip
         if "nurse" in t or "lpn" in t:
             return ["Assess patients and carry out the plan of care", "Administer medications and treatments",
                     "Triage patient calls and coordinate care with providers", "Supervise clinical support staff"]
