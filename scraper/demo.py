@@ -11,6 +11,7 @@ stage of the project; a stage that exists but fails is reported and makes the de
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import inspect
@@ -188,6 +189,16 @@ def _call(fn: Callable[..., Any], db_path: Path, **kwargs: Any) -> Any:
         db.close()
 
 
+def describe(outcome: Any) -> str:
+    """A stage's returned summary (a dict or a dataclass) as " (name value, ...)"."""
+    if dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
+        outcome = dataclasses.asdict(outcome)
+    if isinstance(outcome, dict):
+        shown = [f"{k} {v}" for k, v in outcome.items() if isinstance(v, (int, float, str))]
+        return f" ({', '.join(shown)})" if shown else ""
+    return f" ({outcome})" if outcome is not None else ""
+
+
 DEDUP_FUNCTIONS = ("dedup_database", "group_duplicates", "assign_dedup_groups", "dedup", "run_dedup")
 
 
@@ -218,15 +229,13 @@ def later_stages(result: DemoResult, out_dir: Path, week: str, echo: Echo, progr
         )
         if fn is None:
             return "skipped: not available"
-        outcome = _call(fn, db_path)
-        return f"done ({outcome})" if outcome is not None else "done"
+        return "done" + describe(_call(fn, db_path))
 
     def tag() -> str:
         module = _import("matcher.tag")
         if module is None or not hasattr(module, "tag_database"):
             return "skipped: not available"
-        outcome = _call(module.tag_database, db_path, progress=progress)
-        return f"done ({outcome})" if outcome is not None else "done"
+        return "done" + describe(_call(module.tag_database, db_path, progress=progress))
 
     def report() -> str:
         module = _import("matcher.report")
@@ -268,7 +277,7 @@ def summary_lines(db_path: Path) -> list[str]:
                 "group by dedup_group having count(*) > 1)"
             ).fetchone()[0]
             if groups:
-                lines.append(f"  {groups} cross-source duplicate groups")
+                lines.append(f"  {groups} duplicate groups (one job on two sources, or reposted)")
         return lines
     finally:
         db.close()

@@ -383,3 +383,5 @@ def test_majobs_demo_command(tmp_path):
     else:
         assert "no report written" in result.output
     assert "postings by source" in result.output
+    if "dedup: done" in result.output:  # Harbor Valley's jobs on Workday and on its career site
+        assert "duplicate groups" in result.output
