@@ -147,30 +147,44 @@ class Matcher:
     """Finds every alias of every category in one pass over a posting."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
-        buckets: dict[str, list[tuple[str, str, str]]] = {}
+        long_items: dict[str, list[tuple[str, str, str]]] = {}  # 3-letter prefix -> aliases
+        short_items: dict[str, list[tuple[str, str, str]]] = {}  # 2-letter prefix (short aliases: "RN", "GI")
         fallback: list[tuple[str, str, str]] = []
         for category in CATEGORIES:
             for entry in taxonomy.entries[category]:
                 for alias in entry.aliases:
                     body = alias if alias in entry.case_sensitive else f"(?i:{alias})"
-                    starts = prefixes(alias)
-                    if starts and all(len(x) == 2 and x[0].isalnum() for x in starts):
-                        for key in starts:
-                            buckets.setdefault(key, []).append((category, entry.id, body))
+                    item = (category, entry.id, body)
+                    starts3 = prefixes(alias, 3)
+                    if starts3 and all(len(x) == 3 and x[0].isalnum() for x in starts3):
+                        for key in starts3:
+                            long_items.setdefault(key, []).append(item)
+                        continue
+                    starts2 = prefixes(alias, 2)
+                    if starts2 and all(len(x) == 2 and x[0].isalnum() for x in starts2):
+                        for key in starts2:
+                            short_items.setdefault(key, []).append(item)
                     else:
-                        fallback.append((category, entry.id, body))
-        self._buckets = {}
-        for key, items in buckets.items():
-            bucket = self._compile(items, anchored=True)
-            categories = {c for c, _, _ in items}
-            if len(categories) > 1:
-                bucket.by_category = {
-                    c: self._compile([it for it in items if it[0] == c], anchored=True) for c in categories
-                }
-            self._buckets[key] = bucket
+                        fallback.append(item)
+        self._buckets: dict[str, _Bucket] = {}
+        for key, items in long_items.items():
+            # A 3-letter place may also start a 2-letter alias ("GI" in "GI lab" starts "gi ").
+            self._buckets[key] = self._bucket(items + short_items.get(key[:2], []))
+        for key, items in short_items.items():
+            self._buckets[key] = self._bucket(items)
         self._fallback = self._compile(fallback, anchored=False) if fallback else None
-        keys = "|".join(re.escape(k) for k in sorted(self._buckets))
-        self._starts = re.compile(rf"{_START}(?i:{keys})")
+        # One scan finds the word starts that begin some alias: a trie-shaped regex, longest key first.
+        self._starts = re.compile(rf"{_START}(?i:{_trie_regex(list(self._buckets))})")
+
+    def _bucket(self, items: list[tuple[str, str, str]]) -> _Bucket:
+        bucket = self._compile(items, anchored=True)
+        categories = {c for c, _, _ in items}
+        if len(categories) > 1:
+            bucket.by_category = {
+                c: self._compile([it for it in items if it[0] == c], anchored=True)
+                for c in sorted(categories)
+            }
+        return bucket
 
     @staticmethod
     def _compile(items: list[tuple[str, str, str]], *, anchored: bool) -> _Bucket:
@@ -190,7 +204,7 @@ class Matcher:
         hits: list[tuple[int, int, str, str, str]] = []  # start, end, category, label, surface
         for s in self._starts.finditer(text):
             pos = s.start()
-            bucket = self._buckets[text[pos : pos + 2].lower()]
+            bucket = self._buckets[s.group(0).lower()]
             if bucket.by_category is None:
                 m = bucket.pattern.match(text, pos)
                 if m is not None:
@@ -223,6 +237,25 @@ class Matcher:
 
     def find(self, doc: Doc, category: str) -> dict[str, list[Mention]]:
         return self.find_all(doc)[category]
+
+
+def _trie_regex(keys: list[str]) -> str:
+    """A regex matching any of ``keys``, shaped as a trie so each place is tried in a few steps."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def build_matcher(taxonomy: Taxonomy) -> Matcher:

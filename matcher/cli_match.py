@@ -33,14 +33,22 @@ def train(no_cv: bool) -> None:
 
 
 @click.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default="data/jobs.db",
-              show_default=True, help="The SQLite database.")  # fmt: skip
-@click.option("--all", "retag_all", is_flag=True, help="Re-tag every posting, not only untagged or stale ones.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="data/jobs.db",
+    show_default=True,
+    help="The SQLite database.",
+)
+@click.option(
+    "--all", "retag_all", is_flag=True, help="Re-tag every posting, not only untagged or stale ones."
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 def tag(db_path: Path, retag_all: bool, progress: bool) -> None:
     """Tag every posting not yet tagged by the current model (idempotent).
 
-        majobs tag --db data/jobs.db
+    majobs tag --db data/jobs.db
     """
     from matcher.tag import tag_database
 
@@ -55,7 +63,9 @@ def tag(db_path: Path, retag_all: bool, progress: bool) -> None:
 
 @click.command("tag-file")
 @click.argument("in_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output JSONL (default stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output JSONL (default stdout)."
+)
 def tag_file_cmd(in_path: Path, output: Path | None) -> None:
     """Tag postings from a JSON-lines file (id, title, company, location, description).
 
@@ -77,14 +87,22 @@ def tag_file_cmd(in_path: Path, output: Path | None) -> None:
 
 
 @click.command()
-@click.option("--gold", "gold_paths", multiple=True, required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Labelled JSONL (eval format).")  # fmt: skip
-@click.option("--metrics-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write all scores here.")
+@click.option(
+    "--gold",
+    "gold_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled JSONL (eval format).",
+)
+@click.option(
+    "--metrics-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write all scores here."
+)
 @click.option("--per-label/--no-per-label", default=True, help="Print per-label F1 too.")
 def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label: bool) -> None:
     """Score the model and the plain keyword matcher side by side on labelled postings.
 
-        majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
+    majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
     """
     from matcher.evaluate import format_side_by_side, score
     from matcher.keyword import keyword_labels
@@ -99,8 +117,16 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
         raise click.ClickException("every gold posting needs a 'labels' object")
     model = load_model()
     results = tag_records(records, model)
-    empty = {"certifications": {}, "ehr": [], "specialties": [], "skills": [], "stage": None,
-             "is_ma_role": False, "min_years_experience": None, "pay": None}  # fmt: skip
+    empty = {
+        "certifications": {},
+        "ehr": [],
+        "specialties": [],
+        "skills": [],
+        "stage": None,
+        "is_ma_role": False,
+        "min_years_experience": None,
+        "pay": None,
+    }
     ours = score([r["labels"] for r in records], [x["labels"] if x else empty for x in results])
     keyword = score([r["labels"] for r in records], [keyword_labels(r) for r in records])
     click.echo(f"{len(records)} postings; model {getattr(model, 'version', '?')}")

@@ -76,8 +76,11 @@ def score(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str,
     out["certifications"] = _set_scores(cert_pairs)
     out["certifications"]["per_label"] = _set_scores(cert_keys)["per_label"]
     out["certification_keys"] = {k: v for k, v in _set_scores(cert_keys).items() if k != "per_label"}
-    both = [(g["certifications"][k], p["certifications"][k]) for g, p in zip(golds, preds, strict=True)
-            for k in set(g["certifications"]) & set(p["certifications"])]  # fmt: skip
+    both = [
+        (g["certifications"][k], p["certifications"][k])
+        for g, p in zip(golds, preds, strict=True)
+        for k in set(g["certifications"]) & set(p["certifications"])
+    ]
     out["certification_level_accuracy"] = round(sum(a == b for a, b in both) / len(both), 4) if both else 0.0
     out["certification_level_n"] = len(both)
     for category in SET_CATEGORIES:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import pairwise
 
 from matcher.candidates import Mention
 from matcher.text import Doc
@@ -27,7 +29,8 @@ CUES: dict[str, re.Pattern[str]] = {
     for name, pattern in (
         (
             "req",
-            r"\brequir|\bmust\b|mandatory|\bneeded\b|\bneed to\b|necessary|\bobtain|condition of (?:employment|hire)"
+            r"\brequir|\breq\b|\breq'd|\bmust\b|mandatory|\bneeded\b|\bneed to\b|necessary|\bobtain"
+            r"|condition of (?:employment|hire)"
             r"|at (?:time of )?hire|upon hire|prior to (?:start|hire|employment)|\bhold\b|possess|minimum",
         ),
         ("current", r"\bcurrent\b|\bactive\b|\bvalid\b|unrestricted|in good standing"),
@@ -48,15 +51,21 @@ CUES: dict[str, re.Pattern[str]] = {
             r"\beither\b|one of(?: the following)?|any (?:one )?of|\bany\b|following|acceptable|accepted\b",
         ),
         ("equiv", r"or equivalent|or comparable|or similar"),
-        ("neg", r"not accepted|not required|\bnot\b|n't|\bno\b|optional|does not|do not|isn't|aren't|never"),
+        (
+            "neg",
+            r"not accepted|not required|\bnot\b|\bno\b|optional|does not|do not|(?:is|are|does|do|wo|ca)n't"
+            r"|never",
+        ),
         (
             "notacc",
             r"not (?:be )?accepted|not recogni[sz]ed|not valid|does not qualify|will not|cannot be accepted",
         ),
         (
             "payfor",
-            r"we (?:will )?pay|will pay|pays? for|paid for|reimburs|tuition|exam fees?|cover(?:s|ed)? (?:the|your)"
-            r"|sponsor|assistance|support (?:for|toward)|help you (?:get|earn|obtain)|earn your|pathway|path to"
+            r"we (?:will )?pay|will pay|pays? for|paid for|reimburs|tuition|exam fees?|cover(?:s|ed)? (?:the"
+            r"|your)"
+            r"|sponsor|assistance|support (?:for|toward)|help you (?:get|earn|obtain)|earn your|pathway"
+            r"|path to"
             r"|eligible (?:for|to)|opportunit|after (?:\d+|six|twelve|one|three) (?:months?|years?)|career"
             r"|ladder|advance|promot|grow",
         ),
@@ -64,7 +73,8 @@ CUES: dict[str, re.Pattern[str]] = {
         ("background", r"background|such as|e\.g\.|i\.e\.|\blike\b|including|experience as an?\b|previous"),
         (
             "cond",
-            r"if |where required|when required|depending on|state law|where applicable|if applicable|per state",
+            r"if |where required|when required|depending on|state law|where applicable|if applicable"
+            r"|per state",
         ),
         ("exp", r"experience|proficien|familiar|knowledge|skilled|comfortable|working knowledge|exposure"),
         (
@@ -75,22 +85,37 @@ CUES: dict[str, re.Pattern[str]] = {
         ("coord", r"coordinat|arrang|schedul|refer|order|send"),
         (
             "perform",
-            r"perform|administer|draw|collect|obtain|take|measur|record|assist|conduct|prepar|provide|complete"
+            r"perform|administer|draw|collect|obtain|take|measur|record|assist|conduct|prepar|provide"
+            r"|complete"
             r"|process|run|give|room|check|maintain|clean|stock|fit|apply|remove",
         ),
         (
             "bls_bureau",
-            r"bureau|labor statistics|statistics|department of labor|\bdol\b|o\*net|occupational outlook",
+            r"bureau|labor statistics|statistics|department of labor|\bdol\b|o\*net|occupational outlook"
+            r"|wage data|median|percentile|salary (?:data|surveys?)|projections?|job outlook|growth rate",
+        ),
+        (
+            "exam",
+            r"sit for|pass(?:es|ing)? (?:the |your )?(?:\w+ )?exam|take the (?:\w+ )?exam|must pass"
+            r"|become certified"
+            r"|obtain(?:ed)? (?:\w+ )?(?:certification|credential)|earn(?:ed)? (?:the|your) ",
+        ),
+        (
+            "ifrole",
+            r"if (?:hired |working |employed )?as an?\b|if (?:an? )?(?:ma|lpn|rn|lvn)\b"
+            r"|for (?:ma|lpn|rn) (?:hires|candidates)",
         ),
         ("codes", r"codes?\b|coding|icd|hcpcs|modifier|billing|charge|procedural terminology|e/m|cms"),
         (
             "addr",
-            r"\b(?:parkway|pkwy|blvd|boulevard|street|st\.|avenue|ave|road|rd\.|drive|dr\.|suite|building|plaza"
+            r"\b(?:parkway|pkwy|blvd|boulevard|street|st\.|avenue|ave|road|rd\.|drive|dr\.|suite|building"
+            r"|plaza"
             r"|campus|center at|office park|exit)\b",
         ),
         (
             "person",
-            r"\bdr\.?\s|\bmd\b|\bdo\b|\bnp\b|\bpa-c\b|doctor|physician|provider|\bshe\b|\bher\b|\bhe\b|\bhis\b",
+            r"\bdr\.?\s|\bmd\b|\bdo\b|\bnp\b|\bpa-c\b|doctor|physician|provider|\bshe\b|\bher\b|\bhe\b"
+            r"|\bhis\b",
         ),
         (
             "multi",
@@ -100,31 +125,149 @@ CUES: dict[str, re.Pattern[str]] = {
         ("we", r"\bwe\b|\bour\b|\bus\b"),
         ("you", r"\byou\b|\byour\b|candidate|applicant|the (?:ma|medical assistant|hire)"),
         ("pay", r"\$\d"),
-    )  # fmt: skip
+    )
 }
 _CUE_NAMES = tuple(CUES)
+# All cues as one alternation tried only at word starts (one fast scan per posting); at one place the
+# more specific cue wins ("not required" is a negation before it is a requirement).
+_CUE_ORDER = (
+    "notacc",
+    "neg",
+    "equiv",
+    "ifrole",
+    "window",
+    "exam",
+    "cond",
+    "payfor",
+    "ladder",
+    "bls_bureau",
+    "codes",
+    "addr",
+    "person",
+    "multi",
+    "background",
+    "either",
+    "req",
+    "current",
+    "pref",
+    "exp",
+    "use",
+    "train",
+    "coord",
+    "perform",
+    "we",
+    "you",
+    "pay",
+    "or",
+)
+CUE_RE = re.compile(
+    r"(?<![a-z0-9])(?=[a-z$])(?:" + "|".join(f"(?P<{name}>{CUES[name].pattern})" for name in _CUE_ORDER) + ")"
+)
 _REQ_NEAR = re.compile(r"requir|must|mandatory|needed|necessary|condition of")
 _PREF_NEAR = re.compile(
     r"prefer|a plus|\bplus\b|desir|nice to have|helpful|encouraged|bonus|ideal|advantage|asset"
 )
 _NEG_NEAR = re.compile(
-    r"not (?:be )?(?:required|accepted|eligible|needed|necessary|recogni[sz]ed|considered)|n't (?:required|needed|necessary)"
-    r"|does not require|do not require|doesn't require|optional|not a must|no longer|not needed|isn't required"
+    r"not (?:be )?(?:required|accepted|eligible|needed|necessary|recogni[sz]ed|considered)|n't (?:required"
+    r"|needed|necessary)"
+    r"|does not require|do not require|doesn't require|optional|not a must|no longer|not needed"
+    r"|isn't required"
     r"|are not eligible|is not eligible|not valid"
 )
-_LADDER_NEAR = re.compile(r"\b(?:ii|iii|iv|level \w+|tier \w+)\s+(?:requires?|needs?|calls for)|promot\w* to|advance to")
+_LADDER_NEAR = re.compile(
+    r"\b(?:ii|iii|iv|level \w+|tier \w+)\s+(?:requires?|needs?|calls for)|promot\w* to|advance to"
+)
 _VERIFY_NEAR = re.compile(r"verif\w*|\bcheck\w*|\btrack\w*|monitor\w*|audit\w*|maintain\w* (?:\w+ )?records")
 _ADDRESS_WORDS = frozenset(
-    "parkway pkwy blvd boulevard street st avenue ave road rd drive dr lane ln way court ct plaza place pl circle "
-    "trail highway hwy exit campus building suite office".split()
+    [
+        "parkway",
+        "pkwy",
+        "blvd",
+        "boulevard",
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "drive",
+        "dr",
+        "lane",
+        "ln",
+        "way",
+        "court",
+        "ct",
+        "plaza",
+        "place",
+        "pl",
+        "circle",
+        "trail",
+        "highway",
+        "hwy",
+        "exit",
+        "campus",
+        "building",
+        "suite",
+        "office",
+    ]
 )
 _STAT_WORDS = frozenset(
-    "median mean wage wages data statistics statistic figures estimates projections projects reports survey surveys "
-    "occupational outlook percentile average".split()
+    [
+        "median",
+        "mean",
+        "wage",
+        "wages",
+        "data",
+        "statistics",
+        "statistic",
+        "figures",
+        "estimates",
+        "projections",
+        "projects",
+        "reports",
+        "survey",
+        "surveys",
+        "occupational",
+        "outlook",
+        "percentile",
+        "average",
+    ]
 )
 _EHR_WORDS = frozenset(
-    "ehr emr experience system systems software platform charting proficiency knowledge ambulatory health "
-    "certification certified users user training enterprise office clinicals".split()
+    [
+        "ehr",
+        "emr",
+        "experience",
+        "system",
+        "systems",
+        "software",
+        "platform",
+        "charting",
+        "proficiency",
+        "knowledge",
+        "ambulatory",
+        "health",
+        "certification",
+        "certified",
+        "users",
+        "user",
+        "training",
+        "enterprise",
+        "office",
+        "clinicals",
+    ]
+)
+_MARK_RE = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in (
+            ("neg", _NEG_NEAR),
+            ("ladder", _LADDER_NEAR),
+            ("verify", _VERIFY_NEAR),
+            ("req", _REQ_NEAR),
+            ("pref", _PREF_NEAR),
+        )
+    )
 )
 _ALT_LINK = re.compile(r"^[\s,;:()/]*(?:(?:and/)?or|/|,|either|\(?either\)?)?[\s,;:()/]*(?:or\s+)?$", re.I)
 
@@ -159,29 +302,73 @@ STOP = frozenset(
 )
 
 
-class SentenceCache:
-    """Per-posting memo of sentence tokens and cues (many candidates share a sentence)."""
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    # A few characters lower-case to two ("İ"): keep offsets aligned by leaving those as they are.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
-    __slots__ = ("_cues", "_tokens", "doc", "lowers")
+
+class SentenceCache:
+    """Per-posting cues, markers and tokens of each sentence (many candidates share a sentence).
+
+    Cue and marker regexes run once over the whole lower-cased posting (each has a literal prefix,
+    so the scan is fast) and their hits are mapped to sentences by offset.
+    """
+
+    __slots__ = ("_cues", "_markers", "_sentence_feats", "_tokens", "doc", "low")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.lowers: dict[int, str] = {}
-        self._cues: dict[int, tuple[str, ...]] = {}
+        self.low = _lower_same_length(doc.text)
         self._tokens: dict[int, list[tuple[int, int, str]]] = {}
+        self._cues: dict[int, list[str]] | None = None
+        self._markers: dict[int, list[tuple[int, int, str]]] | None = None
+        self._sentence_feats: dict[int, list[str]] = {}
+
+    def sentence_features(self, idx: int) -> list[str]:
+        """Features every mention of a sentence shares: its cues (alone and with the section), length."""
+        got = self._sentence_feats.get(idx)
+        if got is None:
+            sent = self.doc.sentences[idx]
+            got = []
+            for c in self.cues(idx):
+                got.append(f"cue={c}")
+                got.append(f"sec|cue={sent.section}|{c}")
+            if sent.bullet:
+                got.append("bullet")
+            n_words = len(self.tokens(idx))
+            got.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
+            self._sentence_feats[idx] = got
+        return got
 
     def lower(self, idx: int) -> str:
-        s = self.lowers.get(idx)
-        if s is None:
-            s = self.lowers[idx] = self.doc.sentences[idx].text.lower()
-        return s
+        start = self.doc.starts[idx]
+        return self.low[start : start + len(self.doc.sentences[idx].text)]
 
-    def cues(self, idx: int) -> tuple[str, ...]:
-        c = self._cues.get(idx)
-        if c is None:
-            low = self.lower(idx)
-            c = self._cues[idx] = tuple(name for name in _CUE_NAMES if CUES[name].search(low))
-        return c
+    def cues(self, idx: int) -> list[str]:
+        if self._cues is None:
+            found: dict[int, list[str]] = {}
+            sentence_at = self.doc.sentence_at
+            for m in CUE_RE.finditer(self.low):
+                names = found.setdefault(sentence_at(m.start()), [])
+                if m.lastgroup not in names:
+                    names.append(m.lastgroup)  # type: ignore[arg-type]
+            self._cues = found
+        return self._cues.get(idx, [])
+
+    def markers(self, idx: int) -> list[tuple[int, int, str]]:
+        """(start, end, kind) in the sentence of requirement, preference, negation, ladder, verify words."""
+        if self._markers is None:
+            found: dict[int, list[tuple[int, int, str]]] = {}
+            starts = self.doc.starts
+            sentence_at = self.doc.sentence_at
+            for m in _MARK_RE.finditer(self.low):
+                i = sentence_at(m.start())
+                found.setdefault(i, []).append((m.start() - starts[i], m.end() - starts[i], m.lastgroup))  # type: ignore[arg-type]
+            self._markers = found
+        return self._markers.get(idx, [])
 
     def tokens(self, idx: int) -> list[tuple[int, int, str]]:
         t = self._tokens.get(idx)
@@ -200,9 +387,14 @@ def _shape(surface: str) -> str:
 
 
 def _window(tokens: list[tuple[int, int, str]], start: int, end: int, k: int) -> tuple[list[str], list[str]]:
-    left = [t for s, e, t in tokens if e <= start][-k:]
-    right = [t for s, e, t in tokens if s >= end][:k]
-    return left, right
+    i = 0
+    n = len(tokens)
+    while i < n and tokens[i][1] <= start:
+        i += 1
+    j = i
+    while j < n and tokens[j][0] < end:
+        j += 1
+    return [t[2] for t in tokens[max(0, i - k) : i]], [t[2] for t in tokens[j : j + k]]
 
 
 def mention_features(
@@ -212,7 +404,6 @@ def mention_features(
     doc = cache.doc
     sent = doc.sentences[m.sentence]
     section = sent.section
-    low = cache.lower(m.sentence)
     feats = [
         f"sec={section}",
         f"k|sec={key}|{section}",
@@ -220,14 +411,9 @@ def mention_features(
         f"shape={_shape(m.surface)}",
     ]
     feats.append(f"k|shape={key}|{_shape(m.surface)}")
-    if sent.bullet:
-        feats.append("bullet")
     if section in ("title", "company"):
         return feats
-    cues = cache.cues(m.sentence)
-    for c in cues:
-        feats.append(f"cue={c}")
-        feats.append(f"sec|cue={section}|{c}")
+    feats.extend(cache.sentence_features(m.sentence))
     tokens = cache.tokens(m.sentence)
     left, right = _window(tokens, m.start, m.end, 4)
     if left:
@@ -250,26 +436,25 @@ def mention_features(
     for t in right:
         if t not in STOP:
             feats.append(f"wR={t}")
-    # Where the nearest requirement / preference word stands relative to this mention.
-    after = low[m.end : m.end + 70]
-    before = low[max(0, m.start - 70) : m.start]
-    req_after = _REQ_NEAR.search(after)
-    pref_after = _PREF_NEAR.search(after)
-    if req_after and (not pref_after or req_after.start() < pref_after.start()):
-        feats.append("near=req_after")
-    elif pref_after:
-        feats.append("near=pref_after")
-    req_before = list(_REQ_NEAR.finditer(before))
-    pref_before = list(_PREF_NEAR.finditer(before))
-    if req_before and (not pref_before or req_before[-1].start() > pref_before[-1].start()):
-        feats.append("near=req_before")
-    elif pref_before:
-        feats.append("near=pref_before")
-    if _NEG_NEAR.search(after[:45]) or _NEG_NEAR.search(before[-25:]):
+    # Where the nearest requirement / preference / negation word stands relative to this mention.
+    after_kinds: list[str] = []
+    before_kinds: list[str] = []
+    for ms, me, kind in cache.markers(m.sentence):
+        if ms >= m.end and ms - m.end <= 70:
+            after_kinds.append(kind)
+        elif me <= m.start and m.start - me <= 70:
+            before_kinds.append(kind)
+    first_after = next((k for k in after_kinds if k in ("req", "pref")), None)
+    if first_after:
+        feats.append(f"near={first_after}_after")
+    last_before = next((k for k in reversed(before_kinds) if k in ("req", "pref")), None)
+    if last_before:
+        feats.append(f"near={last_before}_before")
+    if "neg" in after_kinds[:2] or "neg" in before_kinds[-1:]:
         feats.append("near=neg")
-    if _LADDER_NEAR.search(before[-40:]) or _LADDER_NEAR.search(after[:30]):
+    if "ladder" in before_kinds or "ladder" in after_kinds[:1]:
         feats.append("near=ladder")
-    if _VERIFY_NEAR.search(before[-50:]):
+    if "verify" in before_kinds:
         feats.append("near=verify")
     # Neighbour words that tell a homonym: "Greenway Parkway", "BLS median", "Athena Kostas".
     if right:
@@ -280,16 +465,27 @@ def mention_features(
         if right[0] in _EHR_WORDS:
             feats.append("R1=ehrword")
         raw = sent.text[m.end : m.end + 30].lstrip(" ,")
-        if raw[:1].isupper() and not raw.startswith(("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")):
+        if raw[:1].isupper() and not raw.startswith(
+            ("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")
+        ):
             feats.append("R1=Cap")
         if sent.text[m.end : m.end + 1] == ",":
             feats.append("R1=comma")
-    if left and left[-1] in ("dr", "dr.", "doctor", "manager", "director", "ms", "mrs", "mr", "nurse", "named"):
+    if left and left[-1] in (
+        "dr",
+        "dr.",
+        "doctor",
+        "manager",
+        "director",
+        "ms",
+        "mrs",
+        "mr",
+        "nurse",
+        "named",
+    ):
         feats.append("L1=person")
-    n_words = len(tokens)
-    feats.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
     if category == "certifications":
-        feats.extend(_sibling_features(m, low, siblings))
+        feats.extend(_sibling_features(m, cache.lower(m.sentence), siblings))
     return feats
 
 
@@ -317,6 +513,9 @@ def _sibling_features(m: Mention, low: str, siblings: list[Mention]) -> list[str
 _MA_KEYS = frozenset({"CMA", "RMA", "CCMA", "NCMA", "NRCMA", "CMAA", "MA_C_WA", "MA_CERT_ANY"})
 
 
+MAX_MENTIONS = 8
+
+
 def candidate_features(
     key: str,
     category: str,
@@ -334,6 +533,8 @@ def candidate_features(
         places.add(sec)
         if sec not in ("title", "company"):
             body_mentions += 1
+            if body_mentions > MAX_MENTIONS:
+                continue  # a label named fifty times says nothing new after the first few
         siblings = by_sentence.get(m.sentence, [])
         feats.update(mention_features(m, cache, key, category, siblings))
     feats.add(f"nment={min(body_mentions, 4)}")
@@ -346,7 +547,7 @@ def candidate_features(
         feats.add(f"k|in_company={key}")
     if body_mentions == 0:
         feats.add("only_title_company")
-    return sorted(feats)
+    return list(feats)
 
 
 # --- posting-level ------------------------------------------------------------------------------
@@ -357,11 +558,13 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "ma",
             r"medical assist|\bm\.?a\.?\b|\bcma\b|\brma\b|\bccma\b|clinical assistant|back office assist"
-            r"|front office assist|medical office assist|\bma[- ]?(?:i|ii|iii|1|2|3|c|r)\b|patient care assistant",
+            r"|front office assist|medical office assist|\bma[- ]?(?:i|ii|iii|1|2|3|c|r)\b"
+            r"|patient care assistant",
         ),
         (
             "ophth",
-            r"ophthalmic|optometric|eye care tech|eyecare tech|ophthalmology tech|ophthalmology assist|\bcoa\b"
+            r"ophthalmic|optometric|eye care tech|eyecare tech|ophthalmology tech|ophthalmology assist"
+            r"|\bcoa\b"
             r"|\bcot\b|\bcomt\b|ophthalmic scribe|vision tech|optometry assist|optometric tech|optical assist"
             r"|paraoptometric",
         ),
@@ -376,15 +579,18 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("phleb", r"phlebotom|lab assistant|laboratory assistant|specimen|lab tech"),
         (
             "front",
-            r"receptionist|patient service|front desk|patient access|registration|scheduler|scheduling|call center"
-            r"|patient coordinator|intake coordinator|referral coordinator|unit secretary|unit clerk|secretary",
+            r"receptionist|patient service|front desk|patient access|registration|scheduler|scheduling"
+            r"|call center"
+            r"|patient coordinator|intake coordinator|referral coordinator|unit secretary|unit clerk"
+            r"|secretary",
         ),
         ("coder", r"coder|coding|billing|biller|revenue|claims|collections"),
         ("it", r"analyst|engineer|developer|software|\bit\b|informatics|trainer|application|architect|data"),
         (
             "provider",
             r"physician|\bmd\b|nurse practitioner|\bnp\b|physician assistant|\bpa-c\b|therapist|pharmac"
-            r"|technologist|radiolog|sonograph|dental|dentist|hygienist|surgical tech|scrub tech|emt|paramedic",
+            r"|technologist|radiolog|sonograph|dental|dentist|hygienist|surgical tech|scrub tech|emt"
+            r"|paramedic",
         ),
         ("scribe", r"\bscribe"),
         ("supervisor", r"supervis"),
@@ -405,7 +611,7 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"practice manager|office manager|clinic manager|practice administrator|operations manager"
             r"|clinical operations|practice operations|site manager|health center manager",
         ),
-    )  # fmt: skip
+    )
 )
 _OTHER_OCC = (
     "nurse",
@@ -421,15 +627,25 @@ _OTHER_OCC = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _title_classes(title: str) -> tuple[str, ...]:
+    return tuple(name for name, pattern in _TITLE_CLASSES if pattern.search(title))
+
+
 def title_classes(title: str) -> list[str]:
-    return [name for name, pattern in _TITLE_CLASSES if pattern.search(title)]
+    return list(_title_classes(title))
 
 
 def title_features(title: str) -> list[str]:
+    return list(_title_features(title))
+
+
+@lru_cache(maxsize=4096)
+def _title_features(title: str) -> tuple[str, ...]:
     low = title.lower()
     tokens = [t for t in _TOKEN.findall(low)]
     feats = [f"t={t}" for t in tokens]
-    feats.extend(f"tt={a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    feats.extend(f"tt={a}_{b}" for a, b in pairwise(tokens))
     classes = title_classes(title)
     feats.extend(f"tc={c}" for c in classes)
     ma_like = {"ma", "ophth", "health_tech"} & set(classes)
@@ -437,7 +653,7 @@ def title_features(title: str) -> list[str]:
     feats.append(f"tc_combo={'ma' if ma_like else '-'}|{'other' if other else '-'}")
     if not ma_like and not other:
         feats.append("tc_none")
-    return feats
+    return tuple(feats)
 
 
 def role_features(doc: Doc) -> list[str]:
@@ -452,11 +668,18 @@ def role_features(doc: Doc) -> list[str]:
         feats.append("body_msa")
     if re.search(r"ophthalmic|optometric|eye exam|visual acuity", body):
         feats.append("body_ophth")
-    first = " ".join(s.text.lower() for s in doc.sentences[2:5])
-    for cls, pattern in _TITLE_CLASSES[:12]:
-        if pattern.search(first):
-            feats.append(f"first={cls}")
+    first = " ".join(s.text for s in doc.sentences[2:5])[:300]
+    feats.extend({f"first={m.lastgroup}" for m in _FIRST_RE.finditer(first)})
     return feats
+
+
+# The first sentences often say what the job is ("Our RNs ...", "The medical assistant ..."): the
+# occupation classes of the title, as one word-start scan.
+_FIRST_RE = re.compile(
+    r"(?i)(?<![a-z])(?:"
+    + "|".join(f"(?P<{name}>{pattern.pattern})" for name, pattern in _TITLE_CLASSES[:12])
+    + ")"
+)
 
 
 def stage_features(
@@ -471,9 +694,8 @@ def stage_features(
     if required_years is None:
         feats.append("ry=none")
     else:
-        feats.append(
-            f"ry={'0' if required_years == 0 else '<1' if required_years < 1 else min(int(required_years), 5)}"
-        )
+        bucket = "0" if required_years == 0 else "<1" if required_years < 1 else min(int(required_years), 5)
+        feats.append(f"ry={bucket}")
         feats.append(f"ry>=3={required_years >= 3}")
     if preferred_years is not None:
         feats.append(f"py={min(int(preferred_years), 5)}")

@@ -47,10 +47,13 @@ CERT_CLASSES = ("none", "required", "preferred", "accepted")
 STAGE_CLASSES = ("entry", "mid", "senior")
 
 _LANGUAGES = (
-    "Spanish|Vietnamese|Portuguese|Cape Verdean Creole|Haitian Creole|Creole|Mandarin|Cantonese|Chinese|Korean|"
-    "Tagalog|Filipino|Russian|Ukrainian|Arabic|Somali|Hmong|French|American Sign Language|ASL|Japanese|Polish|"
+    "Spanish|Vietnamese|Portuguese|Cape Verdean Creole|Haitian Creole|Creole|Mandarin|Cantonese|Chinese"
+    "|Korean|"
+    "Tagalog|Filipino|Russian|Ukrainian|Arabic|Somali|Hmong|French|American Sign Language|ASL|Japanese"
+    "|Polish|"
     "Punjabi|Hindi|Urdu|Farsi|Persian|Amharic|Navajo|Khmer|Lao|Bengali|Gujarati|Nepali|Karen|Burmese|Swahili|"
-    "Oromo|Tigrinya|Marshallese|Samoan|Tongan|Hawaiian|Ilocano|Italian|German|Greek|Armenian|Albanian|Bosnian|"
+    "Oromo|Tigrinya|Marshallese|Samoan|Tongan|Hawaiian|Ilocano|Italian|German|Greek|Armenian|Albanian"
+    "|Bosnian|"
     "Serbian|Croatian|Romanian|Turkish|Hebrew|Yiddish|Dari|Pashto|Kurdish|Thai|Indonesian|Malay"
 )
 _LANG_RE = re.compile(rf"\b(?:{_LANGUAGES})\b")
@@ -58,7 +61,8 @@ _LANG_CONTEXT = re.compile(
     r"bilingual|fluen|speak|language|proficien|multilingual|communicat|translat|interpret", re.I
 )
 _SPECIALTY_YEARS = re.compile(
-    r"(?:\d+|two|three|four|five)\+?\s*(?:\(\d\)\s*)?(?:or more\s+)?years?(?:'|’)?\s+(?:of\s+)?(?:\w+\s+){0,3}"
+    r"(?:\d+|two|three|four|five)\+?\s*(?:\(\d\)\s*)?(?:or more\s+)?years?(?:'"
+    r"|’)?\s+(?:of\s+)?(?:\w+\s+){0,3}"
     r"(?:ophthalm\w*|optometr\w*|eye ?care|dermatolog\w*|orthop\w*|cardiolog\w*|specialty|oncolog\w*|surgical"
     r"|retina\w*|urolog\w*|gastro\w*|ent|allergy|podiatr\w*|neurolog\w*|pediatric|ob/?gyn)",
     re.I,

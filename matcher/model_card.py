@@ -17,7 +17,9 @@ def _misses(records: list[dict[str, Any]], preds: list[dict[str, Any]], limit: i
         for key in sorted(set(gold["certifications"]) | set(pred["certifications"])):
             g, p = gold["certifications"].get(key), pred["certifications"].get(key)
             if g != p:
-                out.append(f"`{rec['id']}` certification {key}: labelled {g or 'absent'}, predicted {p or 'absent'}")
+                out.append(
+                    f"`{rec['id']}` certification {key}: labelled {g or 'absent'}, predicted {p or 'absent'}"
+                )
         for category in ("ehr", "specialties"):
             for label in sorted(set(gold[category]) ^ set(pred[category])):
                 kind = "missed" if label in gold[category] else "false"
@@ -27,22 +29,27 @@ def _misses(records: list[dict[str, Any]], preds: list[dict[str, Any]], limit: i
     return out[:limit]
 
 
-def write_model_card(path: Path, metadata: dict[str, Any], cv: dict[str, Any], records: list[dict[str, Any]]) -> None:
+def write_model_card(
+    path: Path, metadata: dict[str, Any], cv: dict[str, Any], records: list[dict[str, Any]]
+) -> None:
     ours, keyword = cv["model"], cv["keyword"]
     stages = Counter(r["labels"]["stage"] or "non-MA" for r in records)
     lines = [
         "# Model card: majobs posting matcher",
         "",
-        f"Version `{metadata['version']}`, trained {metadata['trained_at']} on {metadata['data']['postings']} "
+        f"Version `{metadata['version']}`, trained {metadata['trained_at']} on "
+        f"{metadata['data']['postings']} "
         f"labelled postings ({metadata['data']['candidates']} candidate labels). Written by `majobs train`; "
         "do not edit by hand.",
         "",
         "## Intended use",
         "",
         "Tags US medical-assistant job postings (and look-alike roles) with the vocabulary of "
-        "`../shared/LABELS.md`: certifications with level, EHR systems, specialties, skills, is_ma_role, stage, "
+        "`../shared/LABELS.md`: certifications with level, EHR systems, specialties, skills, is_ma_role, "
+        "stage, "
         "minimum years of experience and base pay, each tag with its evidence sentence and a confidence. "
-        "It feeds the weekly market report. It is not meant for other occupations' postings, non-US postings, "
+        "It feeds the weekly market report. It is not meant for other occupations' postings, non-US "
+        "postings, "
         "or any decision about a person.",
         "",
         "## How it works",
@@ -52,7 +59,8 @@ def write_model_card(path: Path, metadata: dict[str, Any], cv: dict[str, Any], r
         "words, surface form, or-lists of credentials, title/company-only) are hashed and one logistic "
         "regression per category decides: certification none/required/preferred/accepted; EHR, specialty and "
         "skill real or not.",
-        "- is_ma_role (title + body) and stage (title words, required years, specialty credential) are logistic "
+        "- is_ma_role (title + body) and stage (title words, required years, specialty credential) are "
+        "logistic "
         "regressions too; years and pay are rules from LABELS.md sections 7 and 8 "
         "(`matcher/years.py`, `scraper/parsers/pay.py`).",
         "",
@@ -71,7 +79,9 @@ def write_model_card(path: Path, metadata: dict[str, Any], cv: dict[str, Any], r
         "|---|---|---|---|",
     ]
     for name, fn, goal in HEADLINE:
-        lines.append(f"| {name} | {fn(ours):.3f} | {fn(keyword):.3f} | {'' if goal is None else f'{goal:.2f}'} |")
+        lines.append(
+            f"| {name} | {fn(ours):.3f} | {fn(keyword):.3f} | {'' if goal is None else f'{goal:.2f}'} |"
+        )
     lines += [
         "",
         "Per-label scores are in `metrics.json`. The development set (`../shared/eval/dev.jsonl`) is scored "

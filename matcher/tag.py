@@ -38,7 +38,9 @@ def _safe_extract(record: dict[str, Any]) -> Extracted | None:
         return None
 
 
-def tag_records(records: list[dict[str, Any]], model: MatcherModel | None = None) -> list[dict[str, Any] | None]:
+def tag_records(
+    records: list[dict[str, Any]], model: MatcherModel | None = None
+) -> list[dict[str, Any] | None]:
     """``{"labels": {...}, "tags": [...]}`` per record (``None`` for a record that failed)."""
     model = model or load_model()
     extracted = [_safe_extract(r) for r in records]
@@ -108,7 +110,15 @@ def _tag_rows(posting_id: str, result: dict[str, Any], version: str) -> list[tup
             continue
         seen.add(key)
         rows.append(
-            (posting_id, category, tag["label"], tag.get("level"), tag["confidence"], tag["evidence"], version)
+            (
+                posting_id,
+                category,
+                tag["label"],
+                tag.get("level"),
+                tag["confidence"],
+                tag["evidence"],
+                version,
+            )
         )
     return rows
 
@@ -128,15 +138,25 @@ def tag_database(
     started = time.perf_counter()
     where = "1 = 1" if retag_all else "tag_model_version is null or tag_model_version != ?"
     params = [] if retag_all else [version]
-    ids = [r[0] for r in db.execute(f"select id from postings where {where} order by rowid", params).fetchall()]
+    ids = [
+        r[0] for r in db.execute(f"select id from postings where {where} order by rowid", params).fetchall()
+    ]
     total = db.execute("select count(*) from postings").fetchone()[0]
-    summary = {"model_version": version, "postings": total, "to_tag": len(ids), "tagged": 0, "failed": 0, "tags": 0}
+    summary = {
+        "model_version": version,
+        "postings": total,
+        "to_tag": len(ids),
+        "tagged": 0,
+        "failed": 0,
+        "tags": 0,
+    }
     bar = tqdm(total=len(ids), unit="posting", desc="tagging", disable=not progress or not ids, leave=False)
     try:
         for chunk in _batches(ids, batch_size):
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
-                f"select id, title, company, description_text, description_html from postings where id in ({marks})",
+                f"select id, title, company, description_text, description_html from postings where id in "
+                f"({marks})",
                 chunk,
             ).fetchall()
             records = [
@@ -171,9 +191,12 @@ def tag_database(
                 done.append(rec["id"])
             with db.conn:  # one transaction: old tags out, new tags and fields in
                 if done:
-                    db.conn.execute(f"delete from tags where posting_id in ({','.join('?' * len(done))})", done)
+                    db.conn.execute(
+                        f"delete from tags where posting_id in ({','.join('?' * len(done))})", done
+                    )
                 db.conn.executemany(
-                    "insert into tags (posting_id, category, label, level, confidence, evidence, model_version) "
+                    "insert into tags (posting_id, category, label, level, confidence, evidence, "
+                    "model_version) "
                     "values (?, ?, ?, ?, ?, ?, ?)",
                     tag_rows,
                 )

@@ -20,10 +20,26 @@ from scraper.parsers.normalize import html_to_text
 
 # Mojibake from UTF-8 read as cp1252, the common kinds in scraped postings.
 _MOJIBAKE = {
-    "â€™": "'", "â€˜": "'", "â€œ": '"', "â€\x9d": '"', "â€\u009d": '"', "â€“": "–", "â€”": "—",
-    "â€¦": "...", "â€¢": "•", "Â·": "·", "Â ": " ", "Â\xa0": " ", "Â®": "®", "Â©": "©", "Ã©": "é",
-    "Ã±": "ñ", "Ã³": "ó", "Ã¡": "á", "Ã­": "í", "â„¢": "™",
-}  # fmt: skip
+    "â€™": "'",
+    "â€˜": "'",
+    "â€œ": '"',
+    "â€\x9d": '"',
+    "â€“": "–",
+    "â€”": "—",
+    "â€¦": "...",
+    "â€¢": "•",
+    "Â·": "·",
+    "Â ": " ",
+    "Â\xa0": " ",
+    "Â®": "®",
+    "Â©": "©",
+    "Ã©": "é",
+    "Ã±": "ñ",
+    "Ã³": "ó",
+    "Ã¡": "á",
+    "Ã­": "í",
+    "â„¢": "™",
+}
 _MOJIBAKE_RE = re.compile("|".join(re.escape(k) for k in sorted(_MOJIBAKE, key=len, reverse=True)))
 _HTML_HINT = re.compile(r"<\s*(?:p|br|li|ul|ol|div|span|h[1-6]|strong|b|em|table|tr|td)\b[^>]*>", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦●○■□➢✓✔–—>]+|\d{1,2}[.)]|[a-z][.)])\s+")
@@ -33,8 +49,20 @@ _WS = re.compile(r"[ \t\r\f\v\xa0\u2000-\u200b]+")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9$])|(?<=;)\s+")
 
 # Section headings -> section type. Order matters: the first pattern that matches wins.
-SECTION_TYPES = ("title", "company", "heading", "summary", "duties", "requirements", "preferred", "benefits",
-                 "pay", "about", "eeo", "other")  # fmt: skip
+SECTION_TYPES = (
+    "title",
+    "company",
+    "heading",
+    "summary",
+    "duties",
+    "requirements",
+    "preferred",
+    "benefits",
+    "pay",
+    "about",
+    "eeo",
+    "other",
+)
 _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.I))
     for name, pattern in (
@@ -51,7 +79,8 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "eeo",
-            r"equal (?:employment )?opportunity|\beeo\b|e-verify|accommodation|non-?discrimination|drug[- ]free"
+            r"equal (?:employment )?opportunity|\beeo\b|e-verify|accommodation|non-?discrimination"
+            r"|drug[- ]free"
             r"|disclaimer|legal|fair chance",
         ),
         (
@@ -72,7 +101,7 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"about|who we are|our (?:practice|clinic|team|company|mission|story)|company|mission|culture"
             r"|why us|location|schedule|hours|shift",
         ),
-    )  # fmt: skip
+    )
 )
 _MAX_HEADING_WORDS = 8
 

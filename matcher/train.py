@@ -37,8 +37,29 @@ from matcher.taxonomy import DATA_DIR, TAXONOMY_PATH, load_taxonomy
 
 logger = logging.getLogger(__name__)
 
-# Bump when features or decision code change in a way that changes predictions.
-FEATURE_VERSION = "3"
+# The code that turns text into features and decisions: any change to it makes a new model version
+# (and so a re-tag), without anyone having to remember to bump a number.
+_CODE_FILES = (
+    "matcher/text.py",
+    "matcher/candidates.py",
+    "matcher/features.py",
+    "matcher/model.py",
+    "matcher/years.py",
+    "scraper/parsers/pay.py",
+    "scraper/parsers/normalize.py",
+)
+
+
+def _code_version() -> str:
+    h = hashlib.sha256()
+    root = DATA_DIR.parent
+    for name in _CODE_FILES:
+        h.update(name.encode())
+        h.update((root / name).read_bytes().replace(b"\r\n", b"\n"))
+    return h.hexdigest()[:12]
+
+
+FEATURE_VERSION = _code_version()
 LABELS_DIR = DATA_DIR / "labels"
 PARAMS_PATH = DATA_DIR / "params.yaml"
 MODEL_DIR = DATA_DIR / "models" / "tagger"

@@ -15,12 +15,33 @@ from dataclasses import dataclass
 from matcher.text import Doc
 
 _WORD_NUMBERS = {
-    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
-    "twenty": 20, "twenty-four": 24, "thirty": 30, "half": 0.5, "one and a half": 1.5, "one-half": 0.5,
-}  # fmt: skip
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "half": 0.5,
+    "one and a half": 1.5,
+    "one-half": 0.5,
+}
 _NUM = (
-    r"(?:\d+(?:\.\d+)?|one and a half|twenty-four|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"(?:\d+(?:\.\d+)?|one and a half|twenty-four|zero|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven"
     r"|twelve|fifteen|eighteen|twenty|thirty)"
 )
 _PAREN_NUM = r"(?:\s*\(\s*\d+(?:\.\d+)?\s*\))?"
@@ -38,24 +59,31 @@ _A_YEAR = re.compile(
     re.I,
 )
 _EXPERIENCE = re.compile(
-    r"experience|\bexp\b|background|working (?:in|as|at|with)|worked|work history|specialized|in (?:a|an) (?:\w+ ){0,3}"
-    r"(?:setting|office|clinic|practice|environment|role|capacity|position)|as an? |managing|leading|supervising"
+    r"experience|\bexp\b|background|working (?:in|as|at|with)|worked|work history|specialized|in (?:a"
+    r"|an) (?:\w+ ){0,3}"
+    r"(?:setting|office|clinic|practice|environment|role|capacity|position)|as an? |managing|leading"
+    r"|supervising"
     r"|writing|doing|performing|providing|in (?:an? )?(?:\w+ ){0,2}(?:practice|clinic|office|setting|role)"
-    r"|of (?:\w+ ){0,3}(?:leadership|management|supervision)|in (?:\w+ ){0,3}(?:care|medicine|surgery|dermatology"
+    r"|of (?:\w+ ){0,3}(?:leadership|management|supervision)|in (?:\w+ ){0,3}(?:care|medicine|surgery"
+    r"|dermatology"
     r"|ophthalmology|optometry|pediatrics|health|healthcare|leadership|management)",
     re.I,
 )
 _NOT_EXPERIENCE = re.compile(
-    r"\b(?:years? old|of age|warranty|anniversary|in business|serving|since|founded|years? ago|tenure|vesting|vest"
+    r"\b(?:years? old|of age|warranty|anniversary|in business|serving|since|founded|years? ago|tenure"
+    r"|vesting|vest"
     r"|accrual|every|per year|a year\b|each year|annually|pto|vacation|holiday|contract|assignment|probation"
-    r"|commitment|stay with|retention|bonus|renew|valid for|expire|apprenticeship lasts|track record of|our team has"
-    r"|we have been|has been|training (?:program|period)|of (?:paid |on-the-job |classroom )?training|orientation"
+    r"|commitment|stay with|retention|bonus|renew|valid for|expire|apprenticeship lasts|track record of"
+    r"|our team has"
+    r"|we have been|has been|training (?:program|period)|of (?:paid |on-the-job |classroom )?training"
+    r"|orientation"
     r"|program lasts|course|last(?:s|ed)|after (?:\w+ ){0,2}(?:completion|hire))",
     re.I,
 )
 _PREFERRED = re.compile(
     r"prefer|a plus|\bplus\b|desired|desirable|ideal|nice to have|helpful|bonus|advantage|encouraged"
-    r"|is an asset|would be great|would love|love (?:someone|to see)|not a must|neither is a must|bonus points",
+    r"|is an asset|would be great|would love|love (?:someone|to see)|not a must|neither is a must"
+    r"|bonus points",
     re.I,
 )
 _EDU = r"(?:graduat\w*|diploma|certificat\w*|completion|program|degree|school|education|GED|externship)"
@@ -76,7 +104,8 @@ _FEDERAL = re.compile(
 _NESTED_WORDS = re.compile(r"\b(?:including|of which|with at least|of that|within that|of those)\b", re.I)
 # Career-ladder boilerplate: "MA III requires three years" is not an ask of this hire.
 _LADDER = re.compile(
-    r"\b(?:MA|medical assistant|level|tier|technician|tech)\s+(?:I{1,3}|[1-3])\b[^.;]{0,40}(?:requires?|needs?|calls for)"
+    r"\b(?:MA|medical assistant|level|tier|technician|tech)\s+(?:I{1,3}|[1-3])\b[^.;]{0,40}(?:requires?"
+    r"|needs?|calls for)"
     r"|(?:promot\w*|advance\w*|move up|progress\w*) to\b",
     re.I,
 )
@@ -108,7 +137,7 @@ def find_years(doc: Doc) -> list[YearsMention]:
         if sent.section in ("title", "company", "heading", "benefits", "about", "eeo", "pay"):
             continue
         text = sent.text
-        if not any(ch.isdigit() for ch in text) and not _HAS_WORD_NUMBER.search(text):
+        if not _DIGIT.search(text) and not _HAS_WORD_NUMBER.search(text):
             if _NO_EXPERIENCE.search(text):
                 out.append(YearsMention(0.0, "zero", idx, text))
             continue
@@ -161,8 +190,11 @@ def find_years(doc: Doc) -> list[YearsMention]:
     return out
 
 
+_DIGIT = re.compile(r"\d")
 _HAS_WORD_NUMBER = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a|an) (?:\w+ ){0,2}(?:years?|months?)\b", re.I
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a|an) (?:\w+ ){0,2}(?:years?"
+    r"|months?)\b",
+    re.I,
 )
 
 

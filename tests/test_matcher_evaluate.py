@@ -6,8 +6,16 @@ from matcher.evaluate import format_side_by_side, headline, score
 
 
 def labels(**kw) -> dict:
-    base = {"certifications": {}, "ehr": [], "specialties": [], "skills": [], "stage": None, "is_ma_role": False,
-            "min_years_experience": None, "pay": None}  # fmt: skip
+    base = {
+        "certifications": {},
+        "ehr": [],
+        "specialties": [],
+        "skills": [],
+        "stage": None,
+        "is_ma_role": False,
+        "min_years_experience": None,
+        "pay": None,
+    }
     base.update(kw)
     return base
 
@@ -27,15 +35,29 @@ def test_certifications_pairs_keys_and_level_accuracy() -> None:
 
 def test_sets_micro_macro_and_exact_fields() -> None:
     gold = [
-        labels(ehr=["Epic"], skills=["EKG", "vital signs"], stage="entry", is_ma_role=True, min_years_experience=1,
-               pay={"min": 18.0, "max": 20.0, "unit": "HOUR"}),
+        labels(
+            ehr=["Epic"],
+            skills=["EKG", "vital signs"],
+            stage="entry",
+            is_ma_role=True,
+            min_years_experience=1,
+            pay={"min": 18.0, "max": 20.0, "unit": "HOUR"},
+        ),
         labels(ehr=[], skills=["EKG"], min_years_experience=None, pay=None),
-    ]  # fmt: skip
+    ]
     pred = [
-        labels(ehr=["Epic"], skills=["EKG"], stage="mid", is_ma_role=True, min_years_experience=1.0,
-               pay={"min": 18, "max": 20, "unit": "HOUR"}),
-        labels(ehr=["NextGen"], skills=["EKG"], min_years_experience=0, pay={"min": 5, "max": 5, "unit": "HOUR"}),
-    ]  # fmt: skip
+        labels(
+            ehr=["Epic"],
+            skills=["EKG"],
+            stage="mid",
+            is_ma_role=True,
+            min_years_experience=1.0,
+            pay={"min": 18, "max": 20, "unit": "HOUR"},
+        ),
+        labels(
+            ehr=["NextGen"], skills=["EKG"], min_years_experience=0, pay={"min": 5, "max": 5, "unit": "HOUR"}
+        ),
+    ]
     s = score(gold, pred)
     assert s["ehr"]["micro"]["precision"] == 0.5 and s["ehr"]["micro"]["recall"] == 1.0
     assert s["skills"]["per_label"]["vital signs"]["recall"] == 0.0

@@ -28,20 +28,27 @@ def tag(model, description: str, title: str = "Medical Assistant", company: str 
 def test_cpt_as_procedure_codes_is_coding_not_phlebotomy(model) -> None:
     got = tag(
         model,
-        "Responsibilities\n- Room patients and take vital signs\n- Enter CPT and ICD-10 codes for every visit "
+        "Responsibilities\n- Room patients and take vital signs\n- Enter CPT and ICD-10 codes for every "
+        "visit "
         "and correct coding errors before claims go out\n\nRequirements\n- BLS required",
     )
     assert "PHLEBOTOMY" not in got["certifications"]
     assert "coding" in got["skills"]
-    kw = keyword_labels({"title": "Medical Assistant", "company": "Juniper Clinic",
-                         "description": "Enter CPT codes for each visit."})  # fmt: skip
+    kw = keyword_labels(
+        {
+            "title": "Medical Assistant",
+            "company": "Juniper Clinic",
+            "description": "Enter CPT codes for each visit.",
+        }
+    )
     assert "PHLEBOTOMY" in kw["certifications"]  # the plain keyword matcher falls for it
 
 
 def test_cpt_as_phlebotomy_credential(model) -> None:
     got = tag(
         model,
-        "Qualifications\n- Certified Phlebotomy Technician (CPT) through NHA required\n- 1 year of draw experience",
+        "Qualifications\n- Certified Phlebotomy Technician (CPT) through NHA required\n- 1 year of draw "
+        "experience",
         title="Phlebotomy Technician",
         company="Keystone Labs",
     )
@@ -78,8 +85,15 @@ def test_required_within_a_window_stays_required(model) -> None:
 
 
 def test_alternatives_in_a_requirement_are_accepted(model) -> None:
-    got = tag(model, "Qualifications\n- Must hold one of the following: CMA, RMA or NCMA\n- Current BLS required")
-    assert got["certifications"] == {"CMA": "accepted", "RMA": "accepted", "NCMA": "accepted", "BLS": "required"}
+    got = tag(
+        model, "Qualifications\n- Must hold one of the following: CMA, RMA or NCMA\n- Current BLS required"
+    )
+    assert got["certifications"] == {
+        "CMA": "accepted",
+        "RMA": "accepted",
+        "NCMA": "accepted",
+        "BLS": "required",
+    }
 
 
 def test_alternatives_inside_a_preference_stay_preferred(model) -> None:
@@ -120,7 +134,9 @@ def test_diploma_is_education_not_certification(model) -> None:
 
 
 def test_epic_adjective_is_not_epic(model) -> None:
-    got = tag(model, "About us\nOur clinic has epic views of the lake and an epic team.\n\nDuties\n- Room patients")
+    got = tag(
+        model, "About us\nOur clinic has epic views of the lake and an epic team.\n\nDuties\n- Room patients"
+    )
     assert "Epic" not in got["ehr"]
     real = tag(model, "Requirements\n- Epic experience preferred\n- Chart every visit in Epic")
     assert "Epic" in real["ehr"]
@@ -133,7 +149,9 @@ def test_athena_the_doctor_greenway_the_street_and_next_gen_the_adjective(model)
         "care model for the neighborhood.\n\nDuties\n- Room patients and take vitals",
     )
     assert got["ehr"] == []
-    real = tag(model, "Duties\n- Chart visits in athenaOne\n- Experience with NextGen or Greenway Intergy a plus")
+    real = tag(
+        model, "Duties\n- Chart visits in athenaOne\n- Experience with NextGen or Greenway Intergy a plus"
+    )
     assert set(real["ehr"]) == {"athenahealth", "NextGen", "Greenway"}
 
 

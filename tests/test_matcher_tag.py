@@ -28,11 +28,17 @@ def posting(source_id: str, title: str, description: str, company: str = "Alder 
 
 
 POSTINGS = [
-    posting("1", "Medical Assistant", "Requirements\n- CMA or RMA required\n- BLS within 30 days\nChart in Epic.\n"
-            "Duties\n- Room patients, take vitals, give vaccines\nPay: $18 - $21 per hour"),
-    posting("2", "Registered Nurse", "Active RN license required. Supervise medical assistants. Epic experience."),
+    posting(
+        "1",
+        "Medical Assistant",
+        "Requirements\n- CMA or RMA required\n- BLS within 30 days\nChart in Epic.\n"
+        "Duties\n- Room patients, take vitals, give vaccines\nPay: $18 - $21 per hour",
+    ),
+    posting(
+        "2", "Registered Nurse", "Active RN license required. Supervise medical assistants. Epic experience."
+    ),
     posting("3", "Front Desk Receptionist", "Check patients in and out. Collect copays. $16/hr."),
-]  # fmt: skip
+]
 
 
 def rows(db, sql: str, params=()) -> list[tuple]:
@@ -44,19 +50,27 @@ def test_tag_database_writes_tags_and_posting_fields(tmp_path: Path, model) -> N
     save_postings(db, POSTINGS, now=NOW)
     summary = tag_database(db, progress=False, model=model)
     assert summary["tagged"] == 3 and summary["failed"] == 0 and summary["to_tag"] == 3
-    ma = rows(db, "select is_ma_role, stage, pay_min, pay_max, pay_unit, tag_model_version, tagged_at "
-                  "from postings where id = 'greenhouse:1'")[0]  # fmt: skip
+    ma = rows(
+        db,
+        "select is_ma_role, stage, pay_min, pay_max, pay_unit, tag_model_version, tagged_at "
+        "from postings where id = 'greenhouse:1'",
+    )[0]
     assert ma[:5] == (1, "entry", 18.0, 21.0, "HOUR")
     assert ma[5] == model.version and ma[6]
-    tags = {(c, lab): lvl for c, lab, lvl in rows(db, "select category, label, level from tags where posting_id = ?",
-                                                 ["greenhouse:1"])}  # fmt: skip
+    tags = {
+        (c, lab): lvl
+        for c, lab, lvl in rows(
+            db, "select category, label, level from tags where posting_id = ?", ["greenhouse:1"]
+        )
+    }
     assert tags[("certification", "CMA")] == "accepted"
     assert tags[("certification", "BLS")] == "required"
     assert ("ehr", "Epic") in tags and ("skill", "vital signs") in tags
     evidence, confidence, version = rows(
-        db, "select evidence, confidence, model_version from tags where posting_id = ? and label = 'BLS'",
+        db,
+        "select evidence, confidence, model_version from tags where posting_id = ? and label = 'BLS'",
         ["greenhouse:1"],
-    )[0]  # fmt: skip
+    )[0]
     assert "BLS" in evidence and 0.5 <= confidence <= 1 and version == model.version
     assert rows(db, "select is_ma_role, stage from postings where id = 'greenhouse:2'")[0] == (0, None)
 
@@ -87,14 +101,22 @@ def test_odd_postings_are_tagged_without_error(model) -> None:
         {"id": "empty", "title": "", "company": None, "description": ""},
         {"id": "none", "title": None, "company": None, "description": None},
         {"id": "huge", "title": "Medical Assistant", "company": "X", "description": huge},
-        {"id": "es", "title": "Asistente Médico", "company": "Clínica Sol",
-         "description": "Buscamos asistente médico bilingüe. Tomar signos vitales y aplicar vacunas. "
-                        "Certificación CMA requerida. Salario $18 por hora."},
+        {
+            "id": "es",
+            "title": "Asistente Médico",
+            "company": "Clínica Sol",
+            "description": "Buscamos asistente médico bilingüe. Tomar signos vitales y aplicar vacunas. "
+            "Certificación CMA requerida. Salario $18 por hora.",
+        },
         {"id": "zh", "title": "医疗助理", "company": "诊所", "description": "负责测量生命体征。"},
-        {"id": "html", "title": "Medical Assistant", "company": "Y",
-         "description": "<div><p>&lt;b&gt;Requirements&lt;/b&gt;</p><ul><li>CCMA&nbsp;required</li>"
-                        "<li>Weâ€™re on Epic</li></ul><script>var x = 1;</script></div>"},
-    ]  # fmt: skip
+        {
+            "id": "html",
+            "title": "Medical Assistant",
+            "company": "Y",
+            "description": "<div><p>&lt;b&gt;Requirements&lt;/b&gt;</p><ul><li>CCMA&nbsp;required</li>"
+            "<li>Weâ€™re on Epic</li></ul><script>var x = 1;</script></div>",
+        },
+    ]
     results = tag_records(records, model)
     assert all(r is not None for r in results)
     by_id = {rec["id"]: r["labels"] for rec, r in zip(records, results, strict=True)}
@@ -108,8 +130,15 @@ def test_odd_postings_are_tagged_without_error(model) -> None:
 
 
 def test_labels_have_exactly_the_labels_md_shape(model) -> None:
-    got = labels_for({"id": "x", "title": "Medical Assistant", "company": "Z",
-                      "description": "CMA required. Epic. $18/hr."}, model)  # fmt: skip
+    got = labels_for(
+        {
+            "id": "x",
+            "title": "Medical Assistant",
+            "company": "Z",
+            "description": "CMA required. Epic. $18/hr.",
+        },
+        model,
+    )
     assert tuple(got) == LABEL_KEYS
     assert isinstance(got["certifications"], dict) and isinstance(got["skills"], list)
     assert got["pay"] is None or set(got["pay"]) == {"min", "max", "unit"}
@@ -118,12 +147,22 @@ def test_labels_have_exactly_the_labels_md_shape(model) -> None:
 def test_tag_file_cli_shape(tmp_path: Path, model) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(
-        "\n".join(json.dumps({"id": f"p{i}", "title": "Medical Assistant", "company": "C", "location": "A, OR",
-                              "description": d, "extra": "ignored"})
-                  for i, d in enumerate(["CMA required. Chart in Epic.", "Receptionist duties."]))
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"p{i}",
+                    "title": "Medical Assistant",
+                    "company": "C",
+                    "location": "A, OR",
+                    "description": d,
+                    "extra": "ignored",
+                }
+            )
+            for i, d in enumerate(["CMA required. Chart in Epic.", "Receptionist duties."])
+        )
         + "\n",
         encoding="utf-8",
-    )  # fmt: skip
+    )
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -153,11 +192,23 @@ def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     assert missing.exit_code != 0 and "no database" in missing.output
 
     gold = tmp_path / "gold.jsonl"
-    rec = {"id": "g1", "title": "Medical Assistant", "company": "C", "location": "A, OR",
-           "description": "Requirements: CMA or RMA required. BLS required. Chart in Epic. $18 - $20 per hour.",
-           "labels": {"certifications": {"CMA": "accepted", "RMA": "accepted", "BLS": "required"}, "ehr": ["Epic"],
-                      "specialties": [], "skills": [], "stage": "entry", "is_ma_role": True,
-                      "min_years_experience": None, "pay": {"min": 18, "max": 20, "unit": "HOUR"}}}  # fmt: skip
+    rec = {
+        "id": "g1",
+        "title": "Medical Assistant",
+        "company": "C",
+        "location": "A, OR",
+        "description": "Requirements: CMA or RMA required. BLS required. Chart in Epic. $18 - $20 per hour.",
+        "labels": {
+            "certifications": {"CMA": "accepted", "RMA": "accepted", "BLS": "required"},
+            "ehr": ["Epic"],
+            "specialties": [],
+            "skills": [],
+            "stage": "entry",
+            "is_ma_role": True,
+            "min_years_experience": None,
+            "pay": {"min": 18, "max": 20, "unit": "HOUR"},
+        },
+    }
     gold.write_text(json.dumps(rec) + "\n", encoding="utf-8")
     metrics = tmp_path / "m.json"
     result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(metrics)])

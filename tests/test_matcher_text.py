@@ -43,7 +43,8 @@ def test_html_and_entities() -> None:
     doc = prepare(
         "MA",
         "Clinic",
-        "&lt;p&gt;Intro&lt;/p&gt;&lt;h3&gt;Requirements&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;BLS &amp;amp; CPR&lt;/li&gt;&lt;/ul&gt;",
+        "&lt;p&gt;Intro&lt;/p&gt;&lt;h3&gt;Requirements&lt;/h3&gt;&lt;ul&gt;&lt;li&gt;BLS &amp;amp; "
+        "CPR&lt;/li&gt;&lt;/ul&gt;",
     )
     got = sections(doc)
     assert got["BLS & CPR"] == "requirements"
@@ -63,7 +64,12 @@ def test_sentences_and_offsets_line_up() -> None:
     doc = prepare("MA", "Clinic", "First sentence here. Second one; third clause.\nNext line")
     for s, start in zip(doc.sentences, doc.starts, strict=True):
         assert doc.text[start : start + len(s.text)] == s.text
-    assert [s.text for s in doc.sentences[2:]] == ["First sentence here.", "Second one;", "third clause.", "Next line"]
+    assert [s.text for s in doc.sentences[2:]] == [
+        "First sentence here.",
+        "Second one;",
+        "third clause.",
+        "Next line",
+    ]
 
 
 def test_empty_input() -> None:

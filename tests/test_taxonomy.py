@@ -9,14 +9,55 @@ from matcher.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
 from matcher.text import prepare
 
 LABELS_CERTS = {
-    "CMA", "RMA", "CCMA", "NCMA", "NRCMA", "CMAA", "MA_CERT_ANY", "MA_C_WA", "BLS", "ACLS", "PALS", "PHLEBOTOMY",
-    "EKG_TECH", "COA", "COT", "COMT", "CPOA", "CPOT", "CPC", "CCS", "CMPE", "COE", "CMM", "LIMITED_XRAY",
-    "RN_LICENSE", "LPN_LICENSE", "CNA", "MED_AIDE", "EPIC_CERTIFICATION",
-}  # fmt: skip
+    "CMA",
+    "RMA",
+    "CCMA",
+    "NCMA",
+    "NRCMA",
+    "CMAA",
+    "MA_CERT_ANY",
+    "MA_C_WA",
+    "BLS",
+    "ACLS",
+    "PALS",
+    "PHLEBOTOMY",
+    "EKG_TECH",
+    "COA",
+    "COT",
+    "COMT",
+    "CPOA",
+    "CPOT",
+    "CPC",
+    "CCS",
+    "CMPE",
+    "COE",
+    "CMM",
+    "LIMITED_XRAY",
+    "RN_LICENSE",
+    "LPN_LICENSE",
+    "CNA",
+    "MED_AIDE",
+    "EPIC_CERTIFICATION",
+}
 LABELS_EHR = {
-    "Epic", "Oracle Health", "eClinicalWorks", "athenahealth", "NextGen", "Veradigm", "MEDITECH", "Greenway",
-    "ModMed", "Nextech", "AdvancedMD", "Practice Fusion", "Tebra", "Compulink", "Elation", "RPMS", "VistA",
-}  # fmt: skip
+    "Epic",
+    "Oracle Health",
+    "eClinicalWorks",
+    "athenahealth",
+    "NextGen",
+    "Veradigm",
+    "MEDITECH",
+    "Greenway",
+    "ModMed",
+    "Nextech",
+    "AdvancedMD",
+    "Practice Fusion",
+    "Tebra",
+    "Compulink",
+    "Elation",
+    "RPMS",
+    "VistA",
+}
 
 
 def test_vocabulary_is_exactly_labels_md() -> None:
@@ -89,9 +130,9 @@ def test_indexed_matcher_agrees_with_plain_regexes() -> None:
 
 def _overlapped(category: str) -> set[str]:
     # Within one category a place matches once (the longest alias); these lose to a longer neighbour here.
-    return {"skills": {"compliance", "vision screening", "medication administration", "ophthalmic testing"}}.get(
-        category, set()
-    )
+    return {
+        "skills": {"compliance", "vision screening", "medication administration", "ophthalmic testing"}
+    }.get(category, set())
 
 
 def test_mentions_point_into_their_sentences() -> None:

@@ -33,28 +33,46 @@ _DOLLAR = re.compile(
 _BARE = re.compile(
     r"(?<![\w$.,])(?P<a1>\d{1,3}(?:,\d{3})+|\d{2,3})(?:\.(?P<a2>\d{2}))?(?P<a3>)(?P<tail>)"
     r"(?:\s*(?:-|–|—|to)\s*(?P<b1>\d{1,3}(?:,\d{3})+|\d{2,3})(?:\.(?P<b2>\d{2}))?(?P<b3>))?"
-    r"(?=\s*(?:/\s*(?:hr|hour|h|yr|year)\b|(?:per|an|a)\s+(?:hour|hr|year)\b|hourly|annually|USD\s+(?:per|an|a)\b))",
+    r"(?=\s*(?:/\s*(?:hr|hour|h|yr|year)\b|(?:per|an|a)\s+(?:hour|hr|year)\b|hourly|annually|USD\s+(?:per|an"
+    r"|a)\b))",
     re.I,
 )
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:\+\s*)?(?:USD\s*)?(?:/\s*|per\s+|an?\s+|each\s+)?(hour|hr|h|hourly|year|yr|annual(?:ly)?|annum|salary"
+    r"^\s*(?:\+\s*)?(?:USD\s*)?(?:/\s*|per\s+|an?\s+|each\s+)?(hour|hr|h|hourly|year|yr|annual(?:ly)?|annum"
+    r"|salary"
     r"|month|monthly|mo|week|weekly|wk|day|daily)\b",
     re.I,
 )
 _UNIT_WORDS = {
-    "hour": "HOUR", "hr": "HOUR", "h": "HOUR", "hourly": "HOUR",
-    "year": "YEAR", "yr": "YEAR", "annual": "YEAR", "annually": "YEAR", "annum": "YEAR", "salary": "YEAR",
-    "month": "MONTH", "monthly": "MONTH", "mo": "MONTH", "week": "WEEK", "weekly": "WEEK", "wk": "WEEK",
-    "day": "DAY", "daily": "DAY",
-}  # fmt: skip
+    "hour": "HOUR",
+    "hr": "HOUR",
+    "h": "HOUR",
+    "hourly": "HOUR",
+    "year": "YEAR",
+    "yr": "YEAR",
+    "annual": "YEAR",
+    "annually": "YEAR",
+    "annum": "YEAR",
+    "salary": "YEAR",
+    "month": "MONTH",
+    "monthly": "MONTH",
+    "mo": "MONTH",
+    "week": "WEEK",
+    "weekly": "WEEK",
+    "wk": "WEEK",
+    "day": "DAY",
+    "daily": "DAY",
+}
 # Words that make a nearby figure something other than base pay.
 _NOT_BASE = re.compile(
     r"bonus|sign[\s-]?on|signing|differential|\bdiffs?\b|relocation|tuition|reimburs|stipend|allowance|"
     r"referral|retention|incentive|commission|mileage|certification pay|premium|401|\bmatch|\bpto\b|"
-    r"\bcredit\b|per\s+diem\s+rate|gift card|scholarship|loan repayment|student loan|uniform|\bfee\b|\bfees\b|"
+    r"\bcredit\b|per\s+diem\s+rate|gift card|scholarship|loan repayment|student loan|uniform|\bfee\b"
+    r"|\bfees\b|"
     r"extra\s+\$|additional\s+\$|on top|raise|increase|weekend|night shift|evening|overtime|on-call pay|"
     r"call pay|\bmeal|\bcost\b|worth|value|revenue|budget|fund|grant|award|\bprize|paid out|wellness|"
-    r"lifestyle|childcare|educational assistance|assistance of|up to\s+\$?\d[\d,]*\s+(?:in|for|per year for)\s",
+    r"lifestyle|childcare|educational assistance|assistance of|up to\s+\$?\d[\d,]*\s+(?:in|for"
+    r"|per year for)\s",
     re.I,
 )
 _STEP_UP = re.compile(
@@ -107,6 +125,7 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
     return None
 
 
+_DIGIT = re.compile(r"\d")
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·|]\s+")
 
 
@@ -118,7 +137,7 @@ def pay_candidates(text: str | None) -> list[PayCandidate]:
     ):
         return out
     for idx, sentence in enumerate(_SPLIT.split(text)):
-        if not sentence or not any(c.isdigit() for c in sentence):
+        if not sentence or ("$" not in sentence and not _DIGIT.search(sentence)):
             continue
         matches = sorted([*_DOLLAR.finditer(sentence), *_BARE.finditer(sentence)], key=lambda m: m.start())
         prev_end = 0
@@ -151,7 +170,8 @@ def pay_candidates(text: str | None) -> list[PayCandidate]:
                 if re.search(r"up\s+to\s*$|max(?:imum)?(?: of)?\s*:?\s*$", before, re.I):
                     kind = "upto"
                 elif re.search(
-                    r"(?:starting|starts|start|beginning|begins)(?:\s+(?:pay|rate|wage|salary))?\s*(?:at|from|of)?\s*:?\s*$"
+                    r"(?:starting|starts|start|beginning|begins)(?:\s+(?:pay|rate|wage|salary))?\s*(?:at"
+                    r"|from|of)?\s*:?\s*$"
                     r"|minimum(?: of)?\s*:?\s*$|from\s*$|as low as\s*$",
                     before,
                     re.I,
