@@ -5,10 +5,13 @@ The report only formats what these return. Each query is a body that reads two r
 - ``report_jobs``: one row per *job*: postings that share ``dedup_group`` count once (their
   representative is the group's smallest id; the job lives from the group's first sighting until
   its last copy closed), with the posting's pay annualized by ``ANNUAL_FACTORS``;
-- ``report_week``: the jobs active in the week ``[:week_start, :week_end)`` (first seen before the
-  week's end and not closed before its start), with ``is_new`` = first seen within the week.
+- ``report_week``: the jobs active in the week ``[:week_start, :week_end)`` or the one before it
+  (from ``:previous_start``), flagged ``in_week`` / ``in_previous`` (first seen before the week's
+  end and not closed before its start) and ``is_new`` / ``is_new_previous`` (first seen within it);
+- ``report_week_tags``: the tags of those MA postings, with the posting's stage and flags.
 
-The report materializes both as TEMP tables once per run (fast: the 1M-posting benchmark);
+``report_jobs`` holds only the jobs that can matter to the 8-week trend (``:trend_start`` is the
+Monday seven weeks before the week's). The report materializes both as TEMP tables once per run (fast: the 1M-posting benchmark);
 :func:`canned_queries` gives the very same bodies as self-contained statements (the relations as
 CTEs) for Datasette's ``metadata.yaml``, so the figures there match the report's.
 """
@@ -62,7 +65,14 @@ _JOB_COLUMNS = f"""p.id, p.source, p.state, p.title, p.company, p.is_ma_role, p.
 
 JOBS = f"""select {_JOB_COLUMNS}, p.first_seen, p.closed_at, 1 as copies
   from postings p
-  where p.dedup_group is null
+  -- Open postings, then those closed since :trend_start: two range reads of the closed_at index
+  -- ("+" keeps the planner off the other indexes: most rows have no dedup_group, and nearly all
+  -- were first seen before the week's end).
+  where p.closed_at is null and +p.dedup_group is null and +p.first_seen < :week_end
+  union all
+  select {_JOB_COLUMNS}, p.first_seen, p.closed_at, 1 as copies
+  from postings p
+  where p.closed_at >= :trend_start and +p.dedup_group is null and +p.first_seen < :week_end
   union all
   select {_JOB_COLUMNS}, g.first_seen, g.closed_at, g.copies
   from (
@@ -70,13 +80,33 @@ JOBS = f"""select {_JOB_COLUMNS}, p.first_seen, p.closed_at, 1 as copies
       -- the job is closed only when every copy is
       case when count(closed_at) = count(*) then max(closed_at) end as closed_at
     from postings where dedup_group is not null group by dedup_group
-  ) g join postings p on p.id = g.id"""
+  ) g join postings p on p.id = g.id
+  where g.first_seen < :week_end and (g.closed_at is null or g.closed_at >= :trend_start)"""
 
-ACTIVE = "first_seen < :week_end and (closed_at is null or closed_at >= :week_start)"
-
-WEEK = f"""select *, (first_seen >= :week_start) as is_new
+# The week and the one before it, in one relation (one pass over the tags serves both):
+# in_week / in_previous = active in that week; is_new / is_new_previous = first seen in it.
+WEEK = """select *,
+    (first_seen < :week_end and (closed_at is null or closed_at >= :week_start)) as in_week,
+    (first_seen < :week_start and (closed_at is null or closed_at >= :previous_start)) as in_previous,
+    (first_seen >= :week_start) as is_new,
+    (first_seen >= :previous_start and first_seen < :week_start) as is_new_previous
   from report_jobs
-  where {ACTIVE}"""
+  where first_seen < :week_end and (closed_at is null or closed_at >= :previous_start)"""
+
+# The tags of those MA postings, with the posting's stage and the level as a rank
+# (1 required, 2 accepted, 3 preferred, 4 none: the strongest ask is the smallest).
+WEEK_TAGS = f"""select t.posting_id, coalesce(w.stage, '') as stage, t.category, t.label, t.level,
+    {LEVEL_RANK} as level_rank, coalesce(t.model_version, '') as model_version,
+    w.in_week, w.in_previous
+  from report_week w join tags t on t.posting_id = w.id
+  where w.is_ma_role = 1"""
+
+# Materialized relations, in order: (name, SQL, indexes).
+RELATIONS: tuple[tuple[str, str], ...] = (
+    ("report_jobs", JOBS),
+    ("report_week", WEEK),
+    ("report_week_tags", WEEK_TAGS),
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,8 @@ class Query:
     body: str
     ctes: str = ""  # extra common table expressions the body uses (no leading WITH)
     description: str = ""
+    # Small relations of its own the report materializes (name, select, indexed columns).
+    relations: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def report_sql(self) -> str:
         """The statement the report runs against the TEMP relations."""
@@ -93,7 +125,8 @@ class Query:
 
     def canned_sql(self) -> str:
         """A self-contained statement (for Datasette): the relations as CTEs."""
-        ctes = [f"report_jobs as (\n  {JOBS}\n)", f"report_week as (\n  {WEEK}\n)"]
+        ctes = [f"{name} as (\n  {sql}\n)" for name, sql in RELATIONS]
+        ctes += [f"{name} as (\n  {sql}\n)" for name, sql, _ in self.relations]
         if self.ctes:
             ctes.append(self.ctes)
         return "with recursive " + ",\n".join(ctes) + "\n" + self.body
@@ -108,16 +141,19 @@ def _q(label: str) -> str:
 
 HEADLINE = Query(
     "headline",
-    "Postings active and new in the week",
+    "Postings active and new in the week (and the week before)",
     """select
-  count(*) as all_active,
-  coalesce(sum(is_ma_role = 1), 0) as ma_active,
-  coalesce(sum(is_ma_role = 1 and is_new), 0) as ma_new,
-  coalesce(sum(is_ma_role = 0), 0) as other_active,
-  coalesce(sum(is_ma_role is null), 0) as untagged_active,
-  coalesce(sum(is_ma_role is null and is_new), 0) as untagged_new,
-  coalesce(sum(is_ma_role = 1 and annual_pay is not null), 0) as ma_with_pay,
-  coalesce(sum(is_ma_role = 1 and copies > 1), 0) as ma_deduplicated
+  coalesce(sum(in_week), 0) as all_active,
+  coalesce(sum(in_week and is_ma_role = 1), 0) as ma_active,
+  coalesce(sum(in_week and is_ma_role = 1 and is_new), 0) as ma_new,
+  coalesce(sum(in_week and is_ma_role = 0), 0) as other_active,
+  coalesce(sum(in_week and is_ma_role is null), 0) as untagged_active,
+  coalesce(sum(in_week and is_ma_role is null and is_new), 0) as untagged_new,
+  coalesce(sum(in_week and is_ma_role = 1 and annual_pay is not null), 0) as ma_with_pay,
+  coalesce(sum(in_week and is_ma_role = 1 and copies > 1), 0) as ma_deduplicated,
+  coalesce(sum(in_previous and is_ma_role = 1), 0) as ma_active_previous,
+  coalesce(sum(in_previous and is_ma_role = 1 and is_new_previous), 0) as ma_new_previous,
+  coalesce(sum(in_previous and is_ma_role is null), 0) as untagged_active_previous
 from report_week""",
     description="MA postings (is_ma_role = 1) active and new; never-tagged postings counted apart.",
 )
@@ -126,7 +162,7 @@ BY_SOURCE = Query(
     "by_source",
     "MA postings by source",
     """select source, count(*) as active, coalesce(sum(is_new), 0) as new
-from report_week where is_ma_role = 1
+from report_week where in_week and is_ma_role = 1
 group by source order by active desc, source""",
 )
 
@@ -134,23 +170,30 @@ BY_STATE = Query(
     "by_state",
     "MA postings by state",
     """select coalesce(state, '') as state, count(*) as active, coalesce(sum(is_new), 0) as new
-from report_week where is_ma_role = 1
+from report_week where in_week and is_ma_role = 1
 group by coalesce(state, '') order by active desc, state""",
 )
 
 TREND = Query(
     "trend",
     "MA postings active and new over the last 8 weeks",
-    """select w.n, w.week_start,
-  (select count(*) from report_jobs j where j.is_ma_role = 1 and j.first_seen < w.week_end
-      and (j.closed_at is null or j.closed_at >= w.week_start)) as active,
-  (select count(*) from report_jobs j where j.is_ma_role = 1 and j.first_seen >= w.week_start
-      and j.first_seen < w.week_end) as new
-from weeks w order by w.week_start""",
-    ctes="""weeks(n, week_start, week_end) as (
-  select 0, :week_start, :week_end
-  union all
-  select n + 1, date(week_start, '-7 days'), date(week_end, '-7 days') from weeks where n < 7
+    # One pass: jobs bucketed by how many whole weeks before the week's end they were first seen
+    # (f) and closed (c; -1 = open or closed after the week), then 8 weeks summed from the buckets.
+    # Week k (0 = this week) is active for a job when f >= k (first seen by then) and c <= k.
+    """select k, date(:week_start, printf('-%d days', 7 * k)) as week_start,
+  coalesce(sum(case when f >= k and c <= k then n end), 0) as active,
+  coalesce(sum(case when f = k then n end), 0) as new
+from weeks left join buckets
+group by k order by k desc""",
+    ctes="""weeks(k) as (select 0 union all select k + 1 from weeks where k < 7),
+buckets as (
+  select (cast(julianday(:week_end) - julianday(substr(first_seen, 1, 10)) as int) - 1) / 7 as f,
+    case when closed_at is null or substr(closed_at, 1, 10) >= :week_end then -1
+      else (cast(julianday(:week_end) - julianday(substr(closed_at, 1, 10)) as int) - 1) / 7 end as c,
+    count(*) as n
+  from report_jobs
+  where is_ma_role = 1 and first_seen < :week_end
+  group by 1, 2
 )""",
 )
 
@@ -159,21 +202,20 @@ STAGES = Query(
     "MA postings by stage, with how many carry a plausible pay figure",
     """select coalesce(stage, '') as stage, count(*) as postings, coalesce(sum(is_new), 0) as new,
   coalesce(sum(annual_pay between :pay_low and :pay_high), 0) as with_pay
-from report_week where is_ma_role = 1
+from report_week where in_week and is_ma_role = 1
 group by coalesce(stage, '') order by stage""",
 )
 
 LABELS = Query(
     "labels",
-    "What MA postings ask for, by stage, label and level",
-    """select coalesce(w.stage, '') as stage, t.category, t.label,
-  coalesce(t.model_version, '') as model_version,
-  count(*) as asked,
-  coalesce(sum(t.level = 'required'), 0) as required,
-  coalesce(sum(t.level = 'preferred'), 0) as preferred,
-  coalesce(sum(t.level = 'accepted'), 0) as accepted
-from report_week w join tags t on t.posting_id = w.id
-where w.is_ma_role = 1
+    "What MA postings ask for, by stage, label and level (this week; asked_previous: the week before)",
+    """select stage, category, label, model_version,
+  coalesce(sum(in_week), 0) as asked,
+  coalesce(sum(in_week and level_rank = 1), 0) as required,
+  coalesce(sum(in_week and level_rank = 3), 0) as preferred,
+  coalesce(sum(in_week and level_rank = 2), 0) as accepted,
+  coalesce(sum(in_previous), 0) as asked_previous
+from report_week_tags
 group by 1, 2, 3, 4 order by 1, 2, 3, 4""",
     description="One row per (stage, category, label, model version); shares divide by the stage's postings.",
 )
@@ -182,7 +224,7 @@ YEARS = Query(
     "years",
     "Years of experience asked, by stage",
     """select coalesce(stage, '') as stage, min_years_experience as years, count(*) as postings
-from report_week where is_ma_role = 1
+from report_week where in_week and is_ma_role = 1
 group by 1, 2 order by 1, 2""",
 )
 
@@ -192,7 +234,7 @@ PAY_SUMMARY = Query(
     """select coalesce(stage, '') as stage, count(*) as n, avg(annual_pay) as mean,
   avg(annual_pay * annual_pay) as mean_sq
 from report_week
-where is_ma_role = 1 and annual_pay between :pay_low and :pay_high
+where in_week and is_ma_role = 1 and annual_pay between :pay_low and :pay_high
 group by 1 order by 1""",
 )
 
@@ -202,7 +244,7 @@ PAY_RANKS = Query(
     """select rn, x from (
   select annual_pay as x, row_number() over (order by annual_pay) as rn
   from report_week
-  where is_ma_role = 1 and stage = :stage and annual_pay between :pay_low and :pay_high
+  where in_week and is_ma_role = 1 and stage = :stage and annual_pay between :pay_low and :pay_high
 ) where rn in (select value from json_each(:ranks)) order by rn""",
     description="ranks is a JSON array, e.g. [1, 50, 100].",
 )
@@ -212,7 +254,7 @@ PAY_SOURCES = Query(
     "Where MA postings' pay figures come from",
     """select coalesce(pay_source, 'none') as pay_source, count(*) as postings,
   coalesce(sum(annual_pay not between :pay_low and :pay_high), 0) as implausible
-from report_week where is_ma_role = 1
+from report_week where in_week and is_ma_role = 1
 group by 1 order by 2 desc, 1""",
 )
 
@@ -222,7 +264,7 @@ TITLES = Query(
     """select stage, title, postings from (
   select coalesce(stage, '') as stage, min(title) as title, count(*) as postings,
     row_number() over (partition by coalesce(stage, '') order by count(*) desc, lower(trim(title))) as rn
-  from report_week where is_ma_role = 1
+  from report_week where in_week and is_ma_role = 1
   group by coalesce(stage, ''), lower(trim(title))
 ) where rn <= 6 order by stage, rn""",
 )
@@ -232,7 +274,7 @@ EMPLOYERS = Query(
     "Employers with the most active MA postings",
     """select company, active, new from (
   select coalesce(company, '') as company, count(*) as active, coalesce(sum(is_new), 0) as new
-  from report_week where is_ma_role = 1
+  from report_week where in_week and is_ma_role = 1
   group by coalesce(company, '')
 ) order by active desc, company limit 10""",
 )
@@ -241,7 +283,7 @@ MODEL_VERSIONS = Query(
     "model_versions",
     "Matcher versions behind the week's postings",
     """select coalesce(tag_model_version, '') as version, count(*) as postings
-from report_week where is_ma_role is not null
+from report_week where in_week and is_ma_role is not null
 group by 1 order by 2 desc, 1""",
 )
 
@@ -274,50 +316,62 @@ FIXED: tuple[Query, ...] = (
 
 
 def label_sets(guide: Guide) -> dict[str, tuple[str, str, tuple[str, ...]]]:
-    """Named label sets whose "any of" counts the report needs: every measured recommendation,
-    every share claim, and "any label" of each category (``any:<category>``)."""
-    from matcher.report.guide import LABEL_CATEGORIES, TAG_CATEGORY
+    """Named label sets whose "any of" counts need one count per posting: recommendations and
+    share claims naming several labels or any label ("*"), and "any label" of each category a
+    ranking claim reads (``any:<category>``). Single labels come from :data:`LABELS`."""
+    from matcher.report.guide import ANY, TAG_CATEGORY
 
     sets: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for rec in guide.recommendations:
-        if rec.measured:
+        if rec.measured and (len(rec.labels) > 1 or ANY in rec.labels):
             sets[f"rec:{rec.id}"] = (rec.stage, TAG_CATEGORY[rec.category], rec.labels)
     for claim in guide.claims:
-        if claim.kind == "share":
-            sets[f"claim:{claim.id}"] = (
-                claim.check["stage"],
-                TAG_CATEGORY[claim.check["category"]],
-                claim.check["labels"],
+        check = claim.check
+        if claim.kind == "share" and (len(check["labels"]) > 1 or ANY in check["labels"]):
+            sets[f"claim:{claim.id}"] = (check["stage"], TAG_CATEGORY[check["category"]], check["labels"])
+        if claim.kind == "ranking":
+            sets[f"any:{check['category']}"] = (
+                check.get("stage") or "",
+                TAG_CATEGORY[check["category"]],
+                (ANY,),
             )
-    for category in LABEL_CATEGORIES:
-        sets[f"any:{category}"] = ("", TAG_CATEGORY[category], ("*",))
     return sets
 
 
 def label_set_query(guide: Guide) -> Query:
-    """Per label set and stage: postings asking for any of its labels, by strongest level."""
-    values = []
-    for name, (_stage, category, labels) in label_sets(guide).items():
-        for label in labels:
-            values.append(f"({_q(name)}, {_q(category)}, {_q(label)})")
-    ctes = (
-        "sets(name, category, label) as (values\n  " + ",\n  ".join(values) + "\n),\n"
-        f"""hits as (
-  select s.name, w.id, coalesce(w.stage, '') as stage, min({LEVEL_RANK}) as level_rank
-  from report_week w
-  join tags t on t.posting_id = w.id
-  join sets s on s.category = t.category and (s.label = '*' or s.label = t.label)
-  where w.is_ma_role = 1
-  group by s.name, w.id
-)"""
+    """Per label set and stage: postings asking for any of its labels, by their strongest level."""
+    values = [
+        f"({_q(name)}, {_q(stage)}, {_q(category)}, {_q(label)})"
+        for name, (stage, category, labels) in label_sets(guide).items()
+        for label in labels
+    ] or ["('', '', '', '')"]
+    sets = (
+        "select column1 as name, column2 as stage, column3 as category, column4 as label from (values\n  "
+        + ",\n  ".join(values)
+        + "\n)"
     )
+    ctes = """hits as (
+  select name, posting_id, stage, min(level_rank) as level_rank from (
+    select s.name, t.posting_id, t.stage, t.level_rank
+    from report_week_tags t join report_sets s on s.category = t.category and s.label = t.label
+    where t.in_week and (s.stage = '' or s.stage = t.stage)
+    union all
+    select s.name, t.posting_id, t.stage, t.level_rank
+    from report_week_tags t join report_sets s on s.category = t.category and s.label = '*'
+    where t.in_week and (s.stage = '' or s.stage = t.stage)
+  ) group by name, posting_id
+)"""
     body = """select name, stage, count(*) as asked,
   coalesce(sum(level_rank = 1), 0) as required,
   coalesce(sum(level_rank = 2), 0) as accepted,
   coalesce(sum(level_rank = 3), 0) as preferred
 from hits group by name, stage order by name, stage"""
     return Query(
-        "label_sets", "The guide's recommendations: postings asking for any of their labels", body, ctes
+        "label_sets",
+        "The guide's label sets: postings asking for any of their labels",
+        body,
+        ctes,
+        relations=(("report_sets", sets, ("category", "label")),),
     )
 
 
@@ -362,7 +416,7 @@ def pay_gap_query(claim_id: str, check: dict[str, Any]) -> Query:
   select w.stage as stage, w.annual_pay as x,
     case when {a} then 'a' when {b} then 'b' end as side
   from report_week w
-  where w.is_ma_role = 1 and w.stage in ({stages}) and w.annual_pay between :pay_low and :pay_high
+  where w.in_week and w.is_ma_role = 1 and w.stage in ({stages}) and w.annual_pay between :pay_low and :pay_high
 ) where side is not null
 group by stage, side order by stage, side"""
     return Query(f"pay_gap_{claim_id.replace('-', '_')}", f"Pay comparison for claim {claim_id}", body)

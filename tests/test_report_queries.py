@@ -14,7 +14,14 @@ from matcher.report.guide import load_guide
 from scraper.parsers.normalize import ANNUAL_FACTORS
 from tests.test_report import hand_db, report, small_guide  # noqa: F401 - shared fixtures
 
-PARAMS = {"week_start": "2026-11-23", "week_end": "2026-11-30", "pay_low": 10000.0, "pay_high": 300000.0}
+PARAMS = {
+    "week_start": "2026-11-23",
+    "week_end": "2026-11-30",
+    "previous_start": "2026-11-16",
+    "trend_start": "2026-10-05",
+    "pay_low": 10000.0,
+    "pay_high": 300000.0,
+}
 
 
 def _run(db_path: Path, sql: str, **extra) -> list[dict]:

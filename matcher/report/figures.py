@@ -57,31 +57,34 @@ class _Runner:
         low, high = guide.rules.plausible_annual_pay
         self.base = {"pay_low": low, "pay_high": high}
         self.week_params: dict[str, str] = {}
+        self.extra: set[str] = set()  # the queries' own small relations
 
     def rows(self, query: rq.Query, **params: Any) -> list[dict[str, Any]]:
+        for name, select, columns in query.relations:
+            self.db.execute(f"drop table if exists temp.{name}")
+            self.db.execute(f"create temp table {name} as {select}")
+            self.db.execute(f"create index temp.{name}_idx on {name}({', '.join(columns)})")
+            self.extra.add(name)
         sql = query.report_sql()
         args = {k: v for k, v in {**self.base, **self.week_params, **params}.items() if f":{k}" in sql}
         cursor = self.db.execute(sql, args)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def materialize(self, week: Week, horizon_start: str) -> None:
-        """report_jobs (the jobs that can be active from ``horizon_start`` to the week's end)."""
+    def materialize(self, week: Week) -> None:
+        """report_jobs: the jobs that can be active in the 8 weeks up to the week's end."""
         self.db.execute("drop table if exists temp.report_jobs")
-        self.db.execute(
-            "create temp table report_jobs as select * from (" + rq.JOBS + ") "
-            "where first_seen < :week_end and (closed_at is null or closed_at >= :horizon)",
-            {"week_end": week.end.isoformat(), "horizon": horizon_start},
-        )
-        self.db.execute("create index temp.report_jobs_first_seen on report_jobs(first_seen)")
+        self.db.execute("create temp table report_jobs as " + rq.JOBS, week.params())
 
     def select_week(self, week: Week) -> None:
-        self.db.execute("drop table if exists temp.report_week")
-        self.db.execute("create temp table report_week as " + rq.WEEK, week.params())
+        """report_week and report_week_tags for ``week``."""
+        self.cleanup(("report_week_tags", "report_week"))
         self.week_params = week.params()
+        self.db.execute("create temp table report_week as " + rq.WEEK, self.week_params)
+        self.db.execute("create temp table report_week_tags as " + rq.WEEK_TAGS)
 
-    def cleanup(self) -> None:
-        for table in ("report_week", "report_jobs"):
+    def cleanup(self, tables: tuple[str, ...] = ("report_week_tags", "report_week", "report_jobs")) -> None:
+        for table in (*tables, *sorted(self.extra)):
             self.db.execute(f"drop table if exists temp.{table}")
 
 
@@ -91,28 +94,38 @@ def _check_tables(db: sqlite_utils.Database) -> None:
         raise ReportDataError(f"the database has no {', '.join(missing)} table: is it a majobs database?")
 
 
+def _fast_pragmas(db: sqlite_utils.Database) -> dict[str, int]:
+    """Working tables and sorts in memory, with a larger page cache, for this connection only;
+    returns the old values to restore."""
+    wanted = {"temp_store": 2, "cache_size": -262144}  # MEMORY; 256 MiB
+    saved = {name: int(db.execute(f"PRAGMA {name}").fetchone()[0]) for name in wanted}
+    for name, value in wanted.items():
+        db.execute(f"PRAGMA {name} = {value}")
+    return saved
+
+
 def compute_figures(
     db: sqlite_utils.Database, guide: Guide, week: Week, *, models_dir: Path | None = None
 ) -> dict[str, Any]:
     """Every figure of the report for ``week`` as JSON-ready data."""
     _check_tables(db)
     run = _Runner(db, guide)
-    previous = week.shift(-1)
-    horizon = week.shift(-(TREND_WEEKS - 1)).start.isoformat()
+    saved = _fast_pragmas(db)
     try:
-        run.materialize(week, horizon)
-        run.select_week(previous)
-        prev_headline = run.rows(rq.HEADLINE)[0]
-        prev_labels = run.rows(rq.LABELS)
+        run.materialize(week)
         run.select_week(week)
         figures = _figures_for_week(run, guide, week, models_dir)
     finally:
         run.cleanup()
-    figures["movers"] = _movers(figures["_labels"], prev_labels, figures["headline"], prev_headline, guide)
-    figures["headline"]["previous"] = {
-        k: prev_headline[k] for k in ("ma_active", "ma_new", "untagged_active")
+        for name, value in saved.items():
+            db.execute(f"PRAGMA {name} = {value}")
+    head = figures["headline"]
+    head["previous"] = {
+        "ma_active": head.pop("ma_active_previous"),
+        "ma_new": head.pop("ma_new_previous"),
+        "untagged_active": head.pop("untagged_active_previous"),
     }
-    del figures["_labels"]
+    figures["movers"] = _movers(figures.pop("_labels"), head, guide)
     return figures
 
 
@@ -169,13 +182,13 @@ def _figures_for_week(run: _Runner, guide: Guide, week: Week, models_dir: Path |
             "employers": run.rows(rq.EMPLOYERS),
         },
         "stages": stages,
-        "recommendations": _recommendations(guide, stages, sets),
+        "recommendations": _recommendations(guide, stages, sets, labels),
         "market": _market(guide, labels, stages, headline["ma_active"]),
         "titles": _titles(run.rows(rq.TITLES), guide),
         "pay": pay,
         "_labels": labels,
     }
-    figures["claims"] = [_claim(c, guide, figures, sets, years, run) for c in guide.claims]
+    figures["claims"] = [_claim(c, guide, figures, sets, labels, years, run) for c in guide.claims]
     figures["method"] = _method(run, guide, models_dir, labels)
     return figures
 
@@ -187,6 +200,24 @@ def _date(text: str):
 
 
 # --- demand vs the guide ---------------------------------------------------------------------------
+
+
+def _label_counts(labels: list[dict], stage: str, category: str, label: str) -> dict[str, int]:
+    """Counts of one label in one stage, from the LABELS rows (summed over model versions)."""
+    out = {"asked": 0, "required": 0, "preferred": 0, "accepted": 0}
+    tag_category = TAG_CATEGORY[category]
+    for row in labels:
+        if row["stage"] == stage and row["category"] == tag_category and row["label"] == label:
+            for key in out:
+                out[key] += row[key]
+    return out
+
+
+def _counts(sets: dict, labels: list[dict], name: str, stage: str, category: str, wanted: tuple) -> dict:
+    """Postings of ``stage`` asking for any of ``wanted``: one label from LABELS, else its set."""
+    if len(wanted) == 1 and wanted[0] != ANY:
+        return _label_counts(labels, stage, category, wanted[0])
+    return _set_counts(sets, name, stage)
 
 
 def _set_counts(sets: dict, name: str, stage: str | None) -> dict[str, int]:
@@ -210,7 +241,7 @@ def share_verdict(value: int, n: int, supported: float, partly: float, min_n: in
     return CONTRADICTED
 
 
-def _recommendations(guide: Guide, stages: dict, sets: dict) -> list[dict[str, Any]]:
+def _recommendations(guide: Guide, stages: dict, sets: dict, labels: list[dict]) -> list[dict[str, Any]]:
     out = []
     for rec in guide.recommendations:
         strength = guide.rules.strengths[rec.strength]
@@ -231,7 +262,7 @@ def _recommendations(guide: Guide, stages: dict, sets: dict) -> list[dict[str, A
         if not rec.measured:
             item.update(verdict=NOT_MEASURED, counts=None, shares=None, share=None)
         else:
-            counts = _set_counts(sets, f"rec:{rec.id}", rec.stage)
+            counts = _counts(sets, labels, f"rec:{rec.id}", rec.stage, rec.category, rec.labels)
             value = (
                 counts["asked"] if strength.measure == "asked" else counts["required"] + counts["accepted"]
             )
@@ -259,7 +290,7 @@ def _market(guide: Guide, labels: list[dict], stages: dict, ma_total: int) -> di
         by_stage[(row["stage"], *key)] += row["asked"]
     ranking: dict[str, list[dict[str, Any]]] = {c: [] for c in LABEL_CATEGORIES}
     for (category, label), counts in total.items():
-        if category not in ranking:
+        if category not in ranking or not counts["asked"]:
             continue
         ranking[category].append(
             {
@@ -368,7 +399,9 @@ def _band_verdict(median: float | None, n: int, band: dict, tolerance: float, mi
 # --- claims ----------------------------------------------------------------------------------------
 
 
-def _claim(claim: Claim, guide: Guide, figures: dict, sets: dict, years: list[dict], run: _Runner) -> dict:
+def _claim(
+    claim: Claim, guide: Guide, figures: dict, sets: dict, labels: list[dict], years: list[dict], run: _Runner
+) -> dict:
     rules = guide.rules
     check = claim.check
     item: dict[str, Any] = {"id": claim.id, "says": claim.says, "quote": claim.quote, "kind": claim.kind}
@@ -379,7 +412,9 @@ def _claim(claim: Claim, guide: Guide, figures: dict, sets: dict, years: list[di
     stages = figures["stages"]
     if claim.kind == "share":
         n = stages[check["stage"]]["postings"]
-        counts = _set_counts(sets, f"claim:{claim.id}", check["stage"])
+        counts = _counts(
+            sets, labels, f"claim:{claim.id}", check["stage"], check["category"], check["labels"]
+        )
         value = counts["asked"] if check["measure"] == "asked" else counts["required"] + counts["accepted"]
         item.update(
             n=n,
@@ -553,14 +588,15 @@ def _pay_gap(claim: Claim, run: _Runner, rules: Any) -> dict[str, Any]:
 # --- what changed ----------------------------------------------------------------------------------
 
 
-def _movers(now: list[dict], before: list[dict], head: dict, prev_head: dict, guide: Guide) -> dict[str, Any]:
-    def totals(rows: list[dict]) -> dict[tuple[str, str], int]:
-        out: dict[tuple[str, str], int] = defaultdict(int)
-        for r in rows:
-            out[(CATEGORY_FROM_TAG.get(r["category"], r["category"]), r["label"])] += r["asked"]
-        return out
-
-    n_now, n_before = head["ma_active"], prev_head["ma_active"]
+def _movers(labels: list[dict], head: dict, guide: Guide) -> dict[str, Any]:
+    """Labels whose share of MA postings moved most since the week before (LABELS has both)."""
+    now: dict[tuple[str, str], int] = defaultdict(int)
+    before: dict[tuple[str, str], int] = defaultdict(int)
+    for r in labels:
+        key = (CATEGORY_FROM_TAG.get(r["category"], r["category"]), r["label"])
+        now[key] += r["asked"]
+        before[key] += r["asked_previous"]
+    n_now, n_before = head["ma_active"], head["previous"]["ma_active"]
     min_n = guide.rules.min_postings
     result: dict[str, Any] = {
         "n": n_now,
@@ -570,16 +606,15 @@ def _movers(now: list[dict], before: list[dict], head: dict, prev_head: dict, gu
     }
     if not result["comparable"]:
         return result
-    a, b = totals(now), totals(before)
     rows = []
-    for key in set(a) | set(b):
-        share, prev = a.get(key, 0) / n_now, b.get(key, 0) / n_before
+    for key in set(now) | set(before):
+        share, prev = now[key] / n_now, before[key] / n_before
         rows.append(
             {
                 "category": key[0],
                 "label": key[1],
-                "asked": a.get(key, 0),
-                "asked_previous": b.get(key, 0),
+                "asked": now[key],
+                "asked_previous": before[key],
                 "share": _r(share),
                 "share_previous": _r(prev),
                 "change_pp": _r((share - prev) * 100, 2),

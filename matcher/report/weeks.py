@@ -55,7 +55,12 @@ class Week:
 
     def params(self) -> dict[str, str]:
         """The SQL parameters of this week."""
-        return {"week_start": self.start.isoformat(), "week_end": self.end.isoformat()}
+        return {
+            "week_start": self.start.isoformat(),
+            "week_end": self.end.isoformat(),
+            "previous_start": (self.start - timedelta(days=7)).isoformat(),
+            "trend_start": (self.start - timedelta(days=7 * 7)).isoformat(),
+        }
 
     def __str__(self) -> str:
         return self.label
