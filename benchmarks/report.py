@@ -1,6 +1,6 @@
 """Benchmark: the weekly report on a generated database of 1,000,000 tagged postings.
 
-    python benchmarks/report.py                      # 1,000,000 postings (builds /tmp/majobs-bench-report.db once)
+    python benchmarks/report.py        # 1,000,000 postings (builds /tmp/majobs-bench-report.db once)
     python benchmarks/report.py --postings 100000 --db /tmp/small.db
 
 Goal: the report in <= 30 s and <= 2 GiB peak memory. The report runs in a child process so its
@@ -75,7 +75,8 @@ def generate(path: Path, n: int, seed: int = 7, open_share: float = 0.0) -> None
                "salary_min", "salary_max", "salary_unit", "salary_source", "pay_min", "pay_max", "pay_unit",
                "tag_model_version")  # fmt: skip
     insert_p = f"insert into postings ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
-    insert_t = "insert or ignore into tags (posting_id, category, label, level, model_version) values (?, ?, ?, ?, ?)"
+    tag_columns = "posting_id, category, label, level, model_version"
+    insert_t = f"insert or ignore into tags ({tag_columns}) values (?, ?, ?, ?, ?)"
 
     def flush() -> None:
         conn.executemany(insert_p, batch)
@@ -185,11 +186,10 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
     active = _active(args.db)
     print(f"report {WEEK} on {args.postings:,} postings ({active:,} active in the week)")
-    print(f"  time: {inside:.1f} s in write_report ({wall:.1f} s with interpreter start); goal {GOAL_SECONDS:.0f} s; "
-          f"ratio {inside / GOAL_SECONDS:.2f}")  # fmt: skip
-    print(
-        f"  peak memory: {peak / 1024**2:.0f} MiB; goal {GOAL_BYTES / 1024**3:.0f} GiB; ratio {peak / GOAL_BYTES:.2f}"
-    )
+    print(f"  time: {inside:.1f} s in write_report ({wall:.1f} s with interpreter start); "
+          f"goal {GOAL_SECONDS:.0f} s; ratio {inside / GOAL_SECONDS:.2f}")  # fmt: skip
+    print(f"  peak memory: {peak / 1024**2:.0f} MiB; goal {GOAL_BYTES / 1024**3:.0f} GiB; "
+          f"ratio {peak / GOAL_BYTES:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ The report only formats what these return. Each query is a body that reads two r
 - ``report_week_tags``: the tags of those MA postings, with the posting's stage and flags.
 
 ``report_jobs`` holds only the jobs that can matter to the 8-week trend (``:trend_start`` is the
-Monday seven weeks before the week's). The report materializes both as TEMP tables once per run (fast: the 1M-posting benchmark);
+Monday seven weeks before the week's). The report materializes these as TEMP tables once per run
+(fast: see benchmarks/report.py);
 :func:`canned_queries` gives the very same bodies as self-contained statements (the relations as
 CTEs) for Datasette's ``metadata.yaml``, so the figures there match the report's.
 """
@@ -416,7 +417,8 @@ def pay_gap_query(claim_id: str, check: dict[str, Any]) -> Query:
   select w.stage as stage, w.annual_pay as x,
     case when {a} then 'a' when {b} then 'b' end as side
   from report_week w
-  where w.in_week and w.is_ma_role = 1 and w.stage in ({stages}) and w.annual_pay between :pay_low and :pay_high
+  where w.in_week and w.is_ma_role = 1 and w.stage in ({stages})
+    and w.annual_pay between :pay_low and :pay_high
 ) where side is not null
 group by stage, side order by stage, side"""
     return Query(f"pay_gap_{claim_id.replace('-', '_')}", f"Pay comparison for claim {claim_id}", body)
