@@ -192,11 +192,6 @@ def test_usa_remote_keeps_the_country():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pay.py: the amount pattern's (?![\\d,]) lookahead refuses '$24.93,' and backtracks to $24 "
-    "(reported to the pay.py owner; remove this marker once fixed)",
-)
 def test_find_pay_amount_followed_by_a_comma():
     # Real pay-transparency phrasing (and the demo world's): a comma right after the top of the range.
     pay = find_pay("The hourly range for this role is $20.65 to $24.93, based on experience.")

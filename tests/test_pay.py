@@ -81,3 +81,9 @@ def test_empty_and_figureless_text() -> None:
     assert find_pay(None) is None
     assert find_pay("") is None
     assert find_pay("We offer 401(k), PTO and 3 weeks of vacation.") is None
+
+
+def test_comma_after_an_amount_is_punctuation() -> None:
+    pay = find_pay("The hourly range is $20.65 to $24.93, based on experience; elsewhere $41,600, or more.")
+    assert (pay.min, pay.max, pay.unit) == (20.65, 24.93, "HOUR")
+    assert find_pay("Salary $41,600, paid biweekly").min == 41600.0

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?(?![\d,])"
+# A comma right after an amount is punctuation ("$24.93, based on"); only ",ddd" continues a number.
+_AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?(?!\d|,\d)"
 _DOLLAR = re.compile(
     r"(?P<plus>\+\s*)?\$\s?"
     + _AMOUNT.replace("(", "(?P<a1>", 1)
