@@ -1,7 +1,184 @@
-"""Commands of this area (filled in by its issue)."""
+"""Operations commands: ``majobs run`` (the scheduled job), ``query``, ``serve``, ``import-jobspy``."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from scraper.crawl import parse_settings
+from scraper.lock import AlreadyRunning
+
+logger = logging.getLogger(__name__)
+
+_db_option = click.option(
+    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite database."
+)
+
+
+def _progress() -> bool:
+    """Progress bars only for a person at a terminal, not in cron mail."""
+    return click.get_text_stream("stderr").isatty()
+
+
+@click.command()
+@click.option(
+    "--sources",
+    "sources_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML sources file (see data/sources.example.yaml).",
+)
+@_db_option
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting for this run, as `scrapy crawl -s` does (repeatable).",
+)
+@click.option(
+    "--now", type=click.DateTime(), default=None, hidden=True, help="The run's clock (tests, demo)."
+)
+def run(sources_file: Path, db_path: Path, settings: tuple[str, ...], now: datetime | None) -> None:
+    """The scheduled job: crawl every source, then dedup, then tag; one run at a time.
+
+    Prints one summary line and exits with a code monitoring can act on:
+    0 ok; 3 a source failed outright (not one page read); 4 the crawl failed or was
+    interrupted; 5 dedup or tagging failed; 1 bad sources file or setting; 75 another run
+    holds the lock on this database. Every run is a row in crawl_runs.
+
+    \b
+    Example (crontab, daily at 05:17):
+        17 5 * * *  cd /srv/majobs && majobs run --sources data/sources.yaml --db data/jobs.db
+    """
+    from scraper.runner import EXIT_LOCKED, run_job
+
+    try:
+        overrides = parse_settings(settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        outcome = run_job(sources_file, db_path, settings=overrides, now=now, progress=_progress())
+    except AlreadyRunning as exc:
+        click.echo(f"majobs run: not started: {exc}", err=True)
+        raise SystemExit(EXIT_LOCKED) from exc
+    click.echo(outcome.summary())
+    if outcome.crawl is not None:
+        for row in outcome.crawl.sources:
+            if not row["complete"] or row["failed"]:
+                click.echo(
+                    f"  {row['source_key']}: {row['pages']} pages, {row['fetched']} postings, "
+                    f"{row['failed']} failures{'' if row['complete'] else ', incomplete (nothing closed)'}",
+                    err=True,
+                )
+    if outcome.exit_code:
+        raise SystemExit(outcome.exit_code)
+
+
+@click.command()
+@click.argument("sql")
+@_db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--timeout", type=float, default=10.0, show_default=True, help="Stop the query after this many seconds."
+)
+@click.option(
+    "-p", "--param", "params", multiple=True, nargs=2, metavar="NAME VALUE", help="A :name parameter."
+)
+def query(sql: str, db_path: Path, fmt: str, timeout: float, params: tuple[tuple[str, str], ...]) -> None:
+    """Run one read-only SQL statement against the database.
+
+    Writes, ATTACH and pragmas that change state are refused; the views active_postings,
+    posting_lifecycle, cert_demand_by_stage, ehr_demand, posting_pay, pay_by_stage and
+    dedup_groups answer the common questions.
+
+    \b
+    Examples:
+        majobs query "select * from pay_by_stage" --db data/jobs.db
+        majobs query "select state, count(distinct group_id) jobs from active_postings group by state" \\
+            --db data/jobs.db --format csv
+        majobs query "select title from postings where state = :st" -p st OR --db data/jobs.db
+    """
+    from scraper.query import QueryError, format_result, run_query
+
+    try:
+        result = run_query(db_path, sql, dict(params), timeout=timeout)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(format_result(result, fmt))
+
+
+@click.command()
+@_db_option
+@click.option("--port", type=int, default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--metadata",
+    "metadata_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Datasette metadata (default: data/metadata.yaml).",
+)
+def serve(db_path: Path, port: int, metadata_path: Path | None) -> None:
+    """Browse the database with Datasette on 127.0.0.1, read-only.
+
+    Tables and columns described, full-text search on postings, facets on stage, state and
+    source, and canned queries for the common questions (and the weekly report's figures).
+
+    \b
+    Example:
+        majobs serve --db data/jobs.db --port 8001     # then open http://127.0.0.1:8001/
+    """
+    from scraper import serve as serving
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}")
+    click.echo(f"serving {db_path} read-only at http://{serving.HOST}:{port}/ (Ctrl-C to stop)")
+    serving.serve(db_path, port=port, metadata_path=metadata_path or serving.METADATA)
+
+
+@click.command("import-jobspy")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_db_option
+@click.option("--all-titles", is_flag=True, help="Keep every title, not only the MA role family.")
+def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
+    """Import postings exported by JobSpy (a CSV) into the database, then dedup and tag them.
+
+    Rows go in with source "jobspy" (source_key "jobspy:<site>"); bad rows are counted and
+    logged, not fatal. The import is a crawl_runs row. Exits 0 when every row was read, 1 when
+    the file is not a JobSpy CSV or no row could be read, 5 when dedup or tagging failed.
+
+    \b
+    Example:
+        python -c 'import csv, jobspy; jobspy.scrape_jobs(site_name=["indeed"],
+            search_term="medical assistant", location="Phoenix, AZ").to_csv(
+            "jobs.csv", quoting=csv.QUOTE_NONNUMERIC, escapechar="\\\\", index=False)'
+        majobs import-jobspy jobs.csv --db data/jobs.db
+    """
+    from scraper.jobspy import JobSpyFileError
+    from scraper.jobspy import import_jobspy as do_import
+    from scraper.runner import EXIT_STAGE_FAILED, after_collect
+
+    try:
+        result = do_import(csv_file, db_path, title_filter=not all_titles)
+    except JobSpyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    stages = after_collect(db_path, result.run_id, progress=_progress())
+    click.echo(f"{result.summary()}; {stages.summary()}")
+    if result.status == "failed":
+        raise click.ClickException("no row of the file could be imported")
+    if stages.errors:
+        raise SystemExit(EXIT_STAGE_FAILED)
+
+
+COMMANDS: list[click.Command] = [run, query, serve, import_jobspy]

@@ -32,6 +32,9 @@ class _CountingPipeline:
     def drop(self, item: dict, name: str, reason: str) -> DropItem:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(stat_key(item.get("source_key") or "", name))
+        if name == "failed":  # a listed posting we could not store: the source's crawl is not whole,
+            # so none of its postings may be closed as vanished this run
+            self.crawler.stats.set_value(stat_key(item.get("source_key") or "", "incomplete"), 1)
         return DropItem(reason)
 
 
@@ -145,10 +148,8 @@ class StorePipeline:
         stats = self.crawler.stats
         assert stats is not None
         for source in getattr(spider, "sources", []):
-            counts = {
-                name: stats.get_value(stat_key(source.key, name), 0)
-                for name in ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped")
-            }
+            names = ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped", "reopened")
+            counts = {name: stats.get_value(stat_key(source.key, name), 0) for name in names}
             incomplete = stats.get_value(stat_key(source.key, "incomplete"), 0)
             complete = reason == "finished" and not incomplete and counts["pages"] > 0
             if complete:

@@ -1,0 +1,188 @@
+"""Import a JobSpy CSV export into the store: ``majobs import-jobspy FILE.csv --db FILE``.
+
+JobSpy (speedyapply/JobSpy) scrapes aggregators (Indeed, LinkedIn, ZipRecruiter, Glassdoor,
+Google) into a DataFrame; its README writes it out with
+``jobs.to_csv("jobs.csv", quoting=csv.QUOTE_NONNUMERIC, escapechar="\\\\", index=False)``, which
+is what this reads (a file written without the escape character reads the same, but for
+backslashes). Rows become postings through :mod:`scraper.parsers.jobspy` with ``source="jobspy"``
+and ``source_key="jobspy:<site>"``, pass the same MA title filter as a crawl, and are saved with
+:func:`scraper.store.save_postings`. The import is a ``crawl_runs`` row (``sources_file`` = the
+CSV) with a ``crawl_run_sources`` row per site. A bad row is counted (``failed``) and logged
+with its line number, never fatal. An export is a snapshot, not a whole listing: an import closes
+nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scraper.parsers.jobspy import SOURCE, JobSpyRowError, parse_row
+from scraper.parsers.title_filter import is_ma_family_title
+from scraper.store import finish_run, open_db, record_run_source, save_postings, start_run
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("title",)
+ID_COLUMNS = ("id", "job_url", "job_url_direct")
+MAX_FIELD = 10 * 1024 * 1024  # one description larger than 10 MiB is a bad row, not a crash
+BATCH = 500
+
+
+class JobSpyFileError(ValueError):
+    """The file is not a JobSpy CSV at all (unreadable, or without its columns)."""
+
+
+@dataclass
+class ImportResult:
+    run_id: int
+    status: str
+    rows: int = 0
+    bad: int = 0
+    dropped: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_site: dict[str, dict[str, int]] = field(default_factory=dict)
+    encoding: str = "utf-8"
+
+    @property
+    def imported(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        return (
+            f"import run {self.run_id} {self.status}: {self.rows} rows, {self.imported} postings "
+            f"({self.new} new, {self.updated} updated, {self.unchanged} unchanged), "
+            f"{self.dropped} dropped as not MA, {self.bad} bad rows"
+        )
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text: UTF-8 (pandas' default), else Windows-1252 (an export re-saved by Excel)."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        logger.warning("not UTF-8; reading it as Windows-1252")
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _site_key(row: dict[str, Any]) -> str:
+    return f"{SOURCE}:{(row.get('site') or 'unknown').strip().lower() or 'unknown'}"
+
+
+def import_jobspy(
+    csv_path: str | Path,
+    db_path: str | Path,
+    *,
+    now: datetime | None = None,
+    title_filter: bool = True,
+) -> ImportResult:
+    """Read a JobSpy CSV into the store; returns the counts (the run row holds them too)."""
+    csv_path = Path(csv_path)
+    now_iso = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    db = open_db(db_path)
+    run_id = start_run(db, started_at=now_iso, sources_file=str(csv_path), pid=os.getpid())
+    result = ImportResult(run_id=run_id, status="running")
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    field_limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        try:
+            text, result.encoding = _decode(csv_path.read_bytes())
+        except OSError as exc:
+            raise JobSpyFileError(f"cannot read {csv_path}: {exc.strerror}") from exc
+        reader = csv.DictReader(io.StringIO(text, newline=""), escapechar="\\")
+        columns = [c.strip() for c in reader.fieldnames or []]
+        reader.fieldnames = columns
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing or not any(c in columns for c in ID_COLUMNS):
+            raise JobSpyFileError(
+                f"{csv_path} is not a JobSpy CSV: it needs the columns title and one of "
+                f"{', '.join(ID_COLUMNS)} (found: {', '.join(columns) or 'none'})"
+            )
+        batch: list[dict[str, Any]] = []
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                result.rows += 1
+                result.bad += 1
+                counts[SOURCE]["failed"] += 1
+                logger.warning("%s line %d: unreadable row: %s", csv_path.name, reader.line_num, exc)
+                continue
+            result.rows += 1
+            key = _site_key(row)
+            if None in row:  # more fields than the header names: a broken line
+                result.bad += 1
+                counts[key]["failed"] += 1
+                logger.warning(
+                    "%s line %d: %d fields too many", csv_path.name, reader.line_num, len(row[None])
+                )
+                continue
+            try:
+                posting = parse_row(row, fetched_at=now_iso)
+            except JobSpyRowError as exc:
+                result.bad += 1
+                counts[key]["failed"] += 1
+                logger.warning("%s line %d: %s", csv_path.name, reader.line_num, exc)
+                continue
+            counts[key]["fetched"] += 1
+            if title_filter and not is_ma_family_title(posting["title"]):
+                result.dropped += 1
+                counts[key]["dropped"] += 1
+                continue
+            batch.append(dict(posting))
+            if len(batch) >= BATCH:
+                _save(db, batch, now_iso, result, counts)
+                batch = []
+        _save(db, batch, now_iso, result, counts)
+    except Exception as exc:
+        _finish(db, run_id, counts, result, error=f"{type(exc).__name__}: {exc}")
+        raise
+    else:
+        _finish(db, run_id, counts, result, error=None)
+    finally:
+        csv.field_size_limit(field_limit)
+        db.close()
+    return result
+
+
+def _save(db: Any, batch: list[dict[str, Any]], now: str, result: ImportResult, counts: Any) -> None:
+    if not batch:
+        return
+    saved = save_postings(db, batch, now=now)
+    result.new += saved.new
+    result.updated += saved.updated
+    result.unchanged += saved.unchanged
+    for key, bucket in saved.by_source_key.items():
+        for name, n in bucket.items():
+            counts[key][name] += n
+
+
+def _finish(db: Any, run_id: int, counts: Any, result: ImportResult, *, error: str | None) -> None:
+    for key, c in sorted(counts.items()):
+        record_run_source(
+            db,
+            run_id,
+            key,
+            SOURCE,
+            pages=1,
+            complete=not c.get("failed") and error is None,
+            finish_reason="finished" if error is None else "failed",
+            **{k: v for k, v in c.items() if k != "pages"},
+        )
+    result.by_site = {k: dict(v) for k, v in counts.items()}
+    if error or (result.bad and not result.imported and not result.dropped):
+        result.status = "failed"
+    else:
+        result.status = "partial" if result.bad else "ok"
+    finish_run(db, run_id, status=result.status, error=error)
