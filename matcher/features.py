@@ -593,6 +593,12 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|paramedic",
         ),
         ("scribe", r"\bscribe"),
+        (
+            "other_job",
+            r"veterinar|\bvet\b|dental assist|pharmacy tech|behavioral health tech|mental health tech|recruit"
+            r"|surgical coordinator|instrument tech|sterile processing|medical records|transcription"
+            r"|physical therapy aide|\bpt aide|ekg tech(?!.*medical assist)|monitor tech|patient transport",
+        ),
         ("supervisor", r"supervis"),
         ("manager", r"manager|management|\bmgr\b"),
         ("admin", r"administrator|director"),
@@ -614,6 +620,7 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _OTHER_OCC = (
+    "other_job",
     "nurse",
     "cna",
     "med_aide",
@@ -708,7 +715,31 @@ def stage_features(
             feats.append("mgmt_cred")
     if specialty_years:
         feats.append("spec_years_req")
+    # LABELS.md section 6 applied in its order, as one strong feature the model can weigh.
+    classes = set(title_classes(doc.title))
+    spec_cred = any(
+        key in _SPECIALTY_CREDENTIALS and level in ("required", "accepted") for key, level in certs.items()
+    )
+    if classes & {"supervisor", "manager", "admin", "office_mgr"}:
+        rule = "senior"
+    elif (
+        classes & {"lead", "senior_word", "coordinator", "specialist", "educator", "level3"}
+        or _COT_TITLE.search(doc.title)
+        or (required_years is not None and required_years >= 3)
+        or spec_cred
+        or specialty_years
+    ):
+        rule = "mid"
+    else:
+        rule = "entry"
+    feats.append(f"rule={rule}")
     return feats
+
+
+_SPECIALTY_CREDENTIALS = frozenset(
+    {"COA", "COT", "COMT", "CPOA", "CPOT", "LIMITED_XRAY", "EKG_TECH", "CPC", "CCS"}
+)
+_COT_TITLE = re.compile(r"\b(?:COT|COMT)\b|certified ophthalmic (?:technician|medical technologist)", re.I)
 
 
 def iter_sentences_with(mentions: Iterable[Mention]) -> dict[int, list[Mention]]:

@@ -141,10 +141,13 @@ def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted
             candidates.append(Candidate(category, label, feats, _evidence(doc, mentions), len(mentions)))
     years = find_years(doc)
     preferred = [m.value for m in years if m.kind == "preferred" and not m.nested]
+    # Stage rule 2: >= 2 required years of specialty experience (a specialty named in that sentence).
+    spec_sentences = {m.sentence for ms in all_found["specialties"].values() for m in ms}
     spec_years = any(
-        _SPECIALTY_YEARS.search(doc.sentences[m.sentence].text)
+        m.kind == "required"
+        and m.value >= 2
+        and (m.sentence in spec_sentences or _SPECIALTY_YEARS.search(doc.sentences[m.sentence].text))
         for m in years
-        if m.kind == "required" and m.value >= 2
     )
     body_text = "\n".join(s.text for s in doc.sentences[2:])
     pay = choose_pay(pay_candidates(body_text))

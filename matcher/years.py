@@ -165,7 +165,12 @@ def find_years(doc: Doc) -> list[YearsMention]:
                 continue
             after = text[m.end() : m.end() + 70]
             before = text[max(0, m.start() - 70) : m.start()]
-            if not (_EXPERIENCE.search(after) or _EXPERIENCE.search(before[-30:])):
+            if not (
+                _EXPERIENCE.search(after)
+                or _EXPERIENCE.search(before[-30:])
+                or ("experience" in before.lower() and not re.search(r"[.;]\s*$", before[-3:]))
+                or re.search(r"experience\s*:\s*$", before, re.I)
+            ):
                 continue
             if _NOT_EXPERIENCE.search(text[max(0, m.start() - 25) : m.end() + 30]) and not re.search(
                 r"experience", after[:40], re.I
