@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scraper import crawl as crawl_module
-from scraper.crawl import run_crawl, scrapy_settings
+from scraper.crawl import parse_settings, run_crawl, scrapy_settings
 from scraper.demo import available_kinds
 from scraper.demo_site import DemoSite
 from scraper.demo_world import crawl_days, crawl_time, load_world
@@ -52,6 +52,7 @@ SETTINGS: dict[str, Any] = {
     "USAJOBS_API_KEY": "demo-usajobs-key",
     "USAJOBS_EMAIL": "demo@majobs.example",
 }
+OURS_EXTRA: dict[str, Any] = {}  # -s NAME=VALUE experiments, ours only
 REPLAYED_HEADERS = ("content-type", "accept", "authorization-key", "user-agent", "host")
 
 
@@ -90,7 +91,8 @@ def run_ours(site: DemoSite, kinds: list[str], db_path: Path, profile_to: Path |
         crawl_module._crawl_in_child = _profiled(original, profile_to)  # the forked child runs this
     try:
         cpu, started = _children_cpu(), time.perf_counter()
-        result = run_crawl(site.sources(tuple(kinds)), db_path, settings=SETTINGS, now=crawl_time(site.day))
+        settings = {**SETTINGS, **OURS_EXTRA}
+        result = run_crawl(site.sources(tuple(kinds)), db_path, settings=settings, now=crawl_time(site.day))
         seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
     finally:
         crawl_module._crawl_in_child = original
@@ -173,6 +175,52 @@ def run_bare(site: DemoSite, requests: list[ServedRequest]) -> Run:
     return Run(seconds, cpu, len(site.server.requests))
 
 
+# --- experiment: html_to_text on lxml -----------------------------------------------------------------
+
+
+def lxml_html_to_text(value: str | None) -> str | None:
+    """``normalize.html_to_text`` on lxml directly instead of BeautifulSoup (same rules)."""
+    import lxml.html
+
+    from scraper.parsers.normalize import _BLOCK_TAGS, _WS
+
+    if not value:
+        return None
+    text = value
+    if "<" in value:
+        try:
+            root = lxml.html.fragment_fromstring(value, create_parent="div")
+        except Exception:  # lxml refuses some inputs (control characters): fall back to the original
+            return original_html_to_text(value)
+        for bad in root.xpath("//script|//style|//noscript|//template"):
+            bad.drop_tree()
+        for li in root.iter("li"):
+            li.text = "\n- " + (li.text or "")
+        for element in root.iter(*_BLOCK_TAGS):
+            element.tail = "\n" + (element.tail or "")
+        text = root.text_content()
+    lines = (_WS.sub(" ", line).strip() for line in text.replace("\xa0", " ").splitlines())
+    return "\n".join(line for line in lines if line) or None
+
+
+def use_lxml_html_to_text() -> None:
+    """Swap it in for every parser module that imported it (before the crawl process forks)."""
+    import importlib
+
+    global original_html_to_text
+    from scraper.parsers import normalize
+
+    original_html_to_text = normalize.html_to_text
+    for name in ("normalize", "greenhouse", "lever", "workday", "usajobs", "jsonld"):
+        module = importlib.import_module(f"scraper.parsers.{name}")
+        if hasattr(module, "html_to_text"):
+            module.html_to_text = lxml_html_to_text
+    print("experiment: html_to_text runs on lxml in our crawl")
+
+
+original_html_to_text: Callable[[str | None], str | None]
+
+
 # --- main ---------------------------------------------------------------------------------------------
 
 
@@ -183,7 +231,24 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=8, help="enlarge the demo world this many times")
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds of each (best is kept)")
     parser.add_argument("--profile", action="store_true", help="cProfile our crawl process once")
+    parser.add_argument(
+        "--lxml-text",
+        action="store_true",
+        help="experiment: run ours with an lxml html_to_text (what a fix in normalize.py would give)",
+    )
+    parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="experiment: an extra Scrapy setting for our crawl only (repeatable)",
+    )
     args = parser.parse_args()
+    OURS_EXTRA.update(parse_settings(args.settings))
+    if args.lxml_text:
+        use_lxml_html_to_text()
 
     world = load_world().scaled(args.scale)
     kinds = available_kinds()
