@@ -14,6 +14,7 @@ so every figure starts from the same state. Prints each figure and its ratio to 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sqlite3
@@ -216,6 +217,10 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(work) + suffix).unlink(missing_ok=True)
         shutil.copyfile(base, work)
+        # Flush the copy to disk now, or the first WAL checkpoint's fsync pays for it.
+        fd = os.open(work, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
         rate, cpu_rate = measure_upserts(work, args.size, args.n, batch, mix)
         print(
             f"upsert {args.n:,} postings in batches of {batch}, {label}: "

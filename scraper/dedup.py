@@ -103,6 +103,8 @@ def _listed_together(a: Member, b: Member) -> bool:
 def similarities(counts: Any) -> np.ndarray:
     """Pairwise TF-IDF cosine of a block's term counts (rows: postings), IDF from the block."""
     used = np.unique(counts.indices)
+    if not len(used):  # no block member has a word to compare
+        return np.zeros((counts.shape[0], counts.shape[0]))
     tfidf = TfidfTransformer().fit_transform(counts[:, used])
     return (tfidf @ tfidf.T).toarray()
 

@@ -1,0 +1,128 @@
+"""JobSpy CSV exports: the row parser against its expected output, and the import into the store
+(bad rows counted, not fatal; a crawl_runs row; dedup and the matcher after it)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import cli
+from scraper.jobspy import JobSpyFileError, import_jobspy
+from scraper.parsers.jobspy import JobSpyRowError, markdown_to_text, parse_row, source_id
+from tests.conftest import FIXTURES, TEST_NOW, fixture_json
+
+EXPORT = FIXTURES / "jobspy" / "export.csv"
+
+
+def export_rows() -> list[dict]:
+    with EXPORT.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f, escapechar="\\"))
+
+
+def test_parser_matches_expected():
+    rows = [r for r in export_rows() if None not in r and r["title"] and (r["id"] or r["job_url"])]
+    parsed = [parse_row(r, fetched_at=TEST_NOW.isoformat()) for r in rows]
+    assert [{k: v for k, v in p.items() if k != "raw"} for p in parsed] == fixture_json(
+        "jobspy", "export.expected.json"
+    )
+    indeed = parsed[0]
+    assert indeed["url"] == "https://saguaro.example/careers/4411"  # the employer's page over the board's
+    assert indeed["raw"]["company_industry"] == "Hospitals and Health Care"  # the rest kept in raw
+    assert "job_level" not in indeed["raw"]  # empty cells are not kept
+    assert "\\" not in indeed["description_text"] and "**" not in indeed["description_text"]
+
+
+def test_rows_that_cannot_be_postings():
+    with pytest.raises(JobSpyRowError, match="no title"):
+        parse_row({"id": "in-1", "site": "indeed", "title": "  "})
+    with pytest.raises(JobSpyRowError, match="neither an id nor a job_url"):
+        parse_row({"id": "", "site": "indeed", "title": "Medical Assistant", "job_url": ""})
+    # Without an id the key is a hash of site + URL: the same every export, different per site.
+    a = source_id({"site": "google", "job_url": "https://x/1"})
+    assert (
+        a
+        == source_id({"site": "google", "job_url": "https://x/1"})
+        != source_id({"site": "bing", "job_url": "https://x/1"})
+    )
+    odd = parse_row(
+        {"id": "x", "title": "MA", "min_amount": "nan", "max_amount": "twenty", "is_remote": "nan"}
+    )
+    assert (odd["salary_min"], odd["salary_max"], odd["remote"]) == (None, None, False)
+
+
+def test_markdown_to_text():
+    md = (
+        "## Duties\n\n* Take **vitals**\n* Draw blood \\*when trained\\*\n\n"
+        "1\\. See [site](https://x.org), snake_case"
+    )
+    assert (
+        markdown_to_text(md) == "Duties\n- Take vitals\n- Draw blood *when trained*\n1. See site, snake_case"
+    )
+
+
+def test_import_counts_bad_rows_and_records_a_run(db_path, rows):
+    result = import_jobspy(EXPORT, db_path, now=TEST_NOW)
+    assert (result.rows, result.bad, result.dropped, result.new) == (9, 3, 1, 5)
+    assert result.status == "partial"
+    (run,) = rows("select * from crawl_runs")
+    assert run["sources_file"] == str(EXPORT) and run["status"] == "partial"
+    assert (run["new"], run["failed"], run["dropped"], run["closed"]) == (5, 3, 1, 0)
+    sites = {r["source_key"]: r for r in rows("select * from crawl_run_sources")}
+    assert sites["jobspy:indeed"]["new"] == 2 and sites["jobspy:indeed"]["failed"] == 2
+    assert sites["jobspy:zip_recruiter"]["dropped"] == 1
+    stored = {r["id"]: r for r in rows("select * from postings")}
+    assert set(stored) == {
+        "jobspy:in-8c1f2a9d3e4b5c6d",
+        "jobspy:li-4079918822",
+        "jobspy:gd-1009533241337",
+        "jobspy:url-393e993fb386f84d",
+        "jobspy:in-0f0e0d0c0b0a",
+    }
+    assert stored["jobspy:gd-1009533241337"]["company"] == "Sonoran Skin & Laser, P.C."
+    assert json.loads(stored["jobspy:li-4079918822"]["raw"])["job_level"] == "Entry level"
+    fts = rows(
+        "select p.id from postings_fts f join postings p on p.rowid = f.rowid where postings_fts match 'mohs'"
+    )
+    assert fts == [{"id": "jobspy:gd-1009533241337"}]
+
+    # The same export again: nothing new, nothing closed (an export is not a whole listing).
+    again = import_jobspy(EXPORT, db_path, now=TEST_NOW.replace(day=24))
+    assert (again.new, again.unchanged) == (0, 5)
+    assert rows("select count(*) n from postings where closed_at is not null")[0]["n"] == 0
+
+
+def test_windows_1252_file(db_path, rows):
+    result = import_jobspy(FIXTURES / "jobspy" / "excel-cp1252.csv", db_path, now=TEST_NOW)
+    assert result.encoding == "cp1252" and result.new == 5
+    (row,) = rows("select company from postings where id = 'jobspy:gd-1009533241337'")
+    assert row["company"] == "Señora Skin & Laser, P.C."
+
+
+def test_not_a_jobspy_file(tmp_path, db_path, rows):
+    other = tmp_path / "other.csv"
+    other.write_text("name,email\nAda,ada@example.org\n", encoding="utf-8")
+    with pytest.raises(JobSpyFileError, match="not a JobSpy CSV"):
+        import_jobspy(other, db_path, now=TEST_NOW)
+    (run,) = rows("select status, error from crawl_runs")
+    assert run["status"] == "failed" and "not a JobSpy CSV" in run["error"]
+
+
+def test_cli_import_dedups_and_tags(db_path, rows):
+    result = CliRunner().invoke(cli, ["import-jobspy", str(EXPORT), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "5 postings (5 new" in result.output and "3 bad rows" in result.output
+    # The same job on Indeed and LinkedIn (same employer, title, place and text): one group.
+    groups = rows("select dedup_group, count(*) n from postings group by dedup_group having n > 1")
+    assert groups == [{"dedup_group": "jobspy:in-8c1f2a9d3e4b5c6d", "n": 2}]
+    # Every imported posting went through the matcher.
+    untagged = rows("select count(*) n from postings where tag_model_version is null or is_ma_role is null")
+    assert untagged[0]["n"] == 0
+    (run,) = rows("select duplicates, tagged, status from crawl_runs")
+    assert run["duplicates"] == 1 and run["tagged"] == 5
+    missing = CliRunner().invoke(
+        cli, ["import-jobspy", str(EXPORT.with_name("nope.csv")), "--db", str(db_path)]
+    )
+    assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -1,0 +1,171 @@
+"""majobs query: read-only whatever the SQL says, a time limit, three output formats, the views."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from matcher.cli import cli
+from scraper.items import new_posting
+from scraper.query import QueryRefused, QueryTimeout, format_result, run_query
+from scraper.store import open_db, save_postings
+from tests.conftest import TEST_NOW
+
+
+@pytest.fixture
+def store(db_path):
+    db = open_db(db_path)
+    save_postings(
+        db,
+        [
+            new_posting(
+                "greenhouse",
+                "1",
+                "Medical Assistant",
+                company="Acme",
+                state="AZ",
+                source_key="greenhouse:acme",
+                salary_min=18.0,
+                salary_max=22.0,
+                salary_unit="HOUR",
+                salary_source="structured",
+                description_text="Phlebotomy and vital signs; CMA required.",
+            ),
+            new_posting(
+                "lever",
+                "2",
+                "Certified Medical Assistant",
+                company='Beta, "Clinic"',
+                state="TX",
+                source_key="lever:beta",
+                description_text="Epic charting.",
+            ),
+        ],
+        now=TEST_NOW.isoformat(),
+    )
+    db.execute("update postings set is_ma_role = 1, stage = 'entry'")
+    db.execute(
+        "insert into tags (posting_id, category, label, level) values "
+        "('greenhouse:1', 'certification', 'CMA', 'required'), "
+        "('lever:2', 'certification', 'CMA', 'preferred'), ('lever:2', 'ehr', 'Epic', null)"
+    )
+    db.conn.commit()
+    db.close()
+    return db_path
+
+
+def count(db_path) -> int:
+    return run_query(db_path, "select count(*) from postings").rows[0][0]
+
+
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        ("insert into postings (id, source, source_id, title) values ('x', 'y', 'z', 't')", "insert"),
+        ("update postings set title = 'pwned'", "update"),
+        ("delete from postings", "delete"),
+        ("drop table postings", "delete"),  # dropping means deleting its row in sqlite_master
+        ("create table t (x)", "insert"),
+        ("create temp view v as select 1", "insert"),
+        ("attach database ':memory:' as other", "attach"),
+        ("pragma user_version = 99", "pragma (user_version = 99)"),
+        ("pragma journal_mode = delete", "pragma (journal_mode = delete)"),
+        ("pragma query_only = 0", "pragma"),
+        ("pragma writable_schema = 1", "pragma"),
+        ("vacuum", "attach"),
+        ("reindex", "reindex"),
+        ("analyze", "analyze"),
+        ("begin immediate", "transaction"),
+    ],
+)
+def test_anything_but_reading_is_refused_with_a_clear_error(store, sql, refused):
+    with pytest.raises(QueryRefused) as info:
+        run_query(store, sql)
+    assert "only reads" in str(info.value) and refused in str(info.value)
+    assert count(store) == 2
+    assert run_query(store, "pragma user_version").rows[0][0] == 1
+
+
+def test_reading_works_including_fts_views_ctes_and_reporting_pragmas(store):
+    hits = run_query(
+        store,
+        "select p.id from postings_fts f join postings p on p.rowid = f.rowid "
+        "where postings_fts match 'phlebotomy'",
+    )
+    assert hits.rows == [("greenhouse:1",)]
+    assert run_query(store, "select certification, level, postings from cert_demand_by_stage").rows == [
+        ("CMA", "preferred", 1),
+        ("CMA", "required", 1),
+    ]
+    assert run_query(store, "select ehr, postings, pct_of_ma_postings from ehr_demand").rows == [
+        ("Epic", 1, 50.0)
+    ]
+    (pay,) = run_query(
+        store, "select stage, postings_with_pay, annual_median, hourly_median from pay_by_stage"
+    ).rows
+    assert pay == ("entry", 1, 41600.0, 20.0)  # (18 + 22) / 2 an hour x 2080
+    cols = run_query(store, "pragma table_info(postings)").rows
+    assert "dedup_group" in {c[1] for c in cols}
+    assert run_query(
+        store,
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 5) select sum(i) from n",
+    ).rows == [(15,)]
+    assert run_query(store, "select title from postings where state = :st", {"st": "TX"}).rows == [
+        ("Certified Medical Assistant",)
+    ]
+
+
+def test_runaway_query_is_stopped(store):
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    with pytest.raises(QueryTimeout, match=r"stopped after 0\.3s"):
+        run_query(store, endless, timeout=0.3)
+
+
+def test_formats(store):
+    result = run_query(store, "select id, company, salary_min from postings order by id")
+    rows = list(csv.reader(io.StringIO(format_result(result, "csv"))))
+    assert rows == [
+        ["id", "company", "salary_min"],
+        ["greenhouse:1", "Acme", "18.0"],
+        ["lever:2", 'Beta, "Clinic"', ""],
+    ]
+    assert json.loads(format_result(result, "json")) == [
+        {"id": "greenhouse:1", "company": "Acme", "salary_min": 18.0},
+        {"id": "lever:2", "company": 'Beta, "Clinic"', "salary_min": None},
+    ]
+    table = format_result(result, "table").splitlines()
+    assert table[0].split() == ["id", "company", "salary_min"] and len(table) == 4
+
+
+def test_cli(store):
+    runner = CliRunner()
+    by_state = "select state, count(*) n from postings group by state"
+    ok = runner.invoke(cli, ["query", by_state, "--db", str(store), "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output) == [{"state": "AZ", "n": 1}, {"state": "TX", "n": 1}]
+    refused = runner.invoke(cli, ["query", "delete from postings", "--db", str(store)])
+    assert refused.exit_code == 1 and "refused" in refused.output and "delete" in refused.output
+    missing = runner.invoke(cli, ["query", "select 1", "--db", str(store.parent / "nope.db")])
+    assert missing.exit_code == 1 and "no database" in missing.output
+    assert not (store.parent / "nope.db").exists()
+    bad = runner.invoke(cli, ["query", "select nope from postings", "--db", str(store)])
+    assert bad.exit_code == 1 and "no such column" in bad.output
+    param = runner.invoke(
+        cli,
+        [
+            "query",
+            "select count(*) from postings where state = :st",
+            "-p",
+            "st",
+            "AZ",
+            "--db",
+            str(store),
+            "--format",
+            "csv",
+        ],
+    )
+    assert param.output.splitlines() == ["count(*)", "1"]

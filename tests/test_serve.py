@@ -1,0 +1,165 @@
+"""majobs serve: Datasette over the store, tested through Datasette's own API (no port opened)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scraper.items import new_posting
+from scraper.serve import METADATA, SETTINGS, load_metadata, make_datasette
+from scraper.store import finish_run, open_db, save_postings, start_run
+from tests.conftest import TEST_NOW
+
+
+@pytest.fixture
+def jobs_db(tmp_path: Path) -> Path:
+    path = tmp_path / "jobs.db"
+    db = open_db(path)
+    save_postings(
+        db,
+        [
+            new_posting(
+                "greenhouse",
+                "1",
+                "Medical Assistant",
+                company="Acme",
+                state="AZ",
+                source_key="greenhouse:acme",
+                description_text="Phlebotomy, vital signs, CMA required.",
+                salary_min=40000.0,
+                salary_max=44000.0,
+                salary_unit="YEAR",
+                salary_source="structured",
+            ),
+            new_posting(
+                "workday",
+                "R9",
+                "Lead Medical Assistant",
+                company="Beta",
+                state="TX",
+                source_key="workday:beta/External",
+                description_text="Lead the team; Epic; RMA.",
+            ),
+            new_posting(
+                "lever",
+                "x",
+                "Medical Assistant <script>alert(1)</script>",
+                company="Gamma",
+                state="AZ",
+                source_key="lever:gamma",
+                description_html="<p onclick=x>hi</p>",
+                description_text="hi",
+            ),
+        ],
+        now=TEST_NOW.isoformat(),
+    )
+    db.execute(
+        "update postings set is_ma_role = 1, "
+        "stage = case when title like 'Lead%' then 'senior' else 'entry' end"
+    )
+    db.execute(
+        "insert into tags (posting_id, category, label, level) values "
+        "('greenhouse:1', 'certification', 'CMA', 'required'), "
+        "('workday:R9', 'certification', 'RMA', 'required'), ('workday:R9', 'ehr', 'Epic', null)"
+    )
+    db.conn.commit()
+    run = start_run(db, started_at=TEST_NOW.isoformat(), sources_file="s.yaml", pid=1)
+    finish_run(db, run, status="ok", finished_at=TEST_NOW.isoformat())
+    db.close()
+    return path
+
+
+def get(ds: Any, *paths: str) -> list[Any]:
+    async def fetch() -> list[Any]:
+        await ds.invoke_startup()
+        return [await ds.client.get(p) for p in paths]
+
+    return asyncio.run(fetch())
+
+
+def test_search_facets_and_descriptions(jobs_db):
+    ds = make_datasette(jobs_db)
+    search, facets, meta, table = get(
+        ds,
+        "/jobs/postings.json?_search=phlebotomy&_shape=objects",
+        "/jobs/postings.json?_shape=objects&_size=0",
+        "/-/metadata.json",
+        "/jobs/postings",
+    )
+    assert search.status_code == 200
+    assert [r["id"] for r in search.json()["rows"]] == ["greenhouse:1"]
+    assert set(facets.json()["facet_results"]) == {"stage", "state", "source"}
+    by_state = {f["value"]: f["count"] for f in facets.json()["facet_results"]["state"]["results"]}
+    assert by_state == {"AZ": 2, "TX": 1}
+    tables = meta.json()["databases"]["jobs"]["tables"]
+    assert "first_seen" in tables["postings"]["description"]
+    assert tables["postings"]["columns"]["closed_at"].startswith("The run that found it gone")
+    assert tables["dedup_state"]["hidden"] is True
+    # Untrusted posting text is escaped in the HTML page.
+    assert "<script>alert(1)</script>" not in table.text and "&lt;script&gt;" in table.text
+
+
+def test_canned_queries_answer_the_common_questions(jobs_db):
+    ds = make_datasette(jobs_db)
+    own = [name for name in load_metadata("jobs", report_queries=False)["databases"]["jobs"]["queries"]]
+    assert {
+        "certification_demand",
+        "ehr_demand",
+        "pay_by_stage",
+        "days_open_by_source",
+        "search_postings",
+    } <= set(own)
+    responses = get(ds, *(f"/jobs/{name}.json?_shape=objects&q=vitals" for name in own))
+    for name, response in zip(own, responses, strict=True):
+        assert response.status_code == 200, (name, response.text[:300])
+        assert response.json().get("ok", True), (name, response.json())
+    by_name = dict(zip(own, (r.json()["rows"] for r in responses), strict=True))
+    assert [(r["stage"], r["certification"]) for r in by_name["certification_demand"]] == [
+        ("entry", "CMA"),
+        ("senior", "RMA"),
+    ]
+    assert by_name["ehr_demand"] == [
+        {"ehr": "Epic", "postings": 1, "ma_postings": 3, "pct_of_ma_postings": 33.3}
+    ]
+    assert by_name["pay_by_stage"][0]["annual_median"] == 42000.0
+    assert [r["id"] for r in by_name["search_postings"]] == ["greenhouse:1"]
+    assert by_name["recent_runs"][0]["status"] == "ok"
+
+
+def test_read_only(jobs_db):
+    ds = make_datasette(jobs_db)
+    (write,) = get(ds, "/jobs.json?sql=update+postings+set+title+%3D+%27x%27&_shape=objects")
+    assert write.status_code == 400
+    assert "SELECT" in write.json()["error"]
+    database = ds.get_database("jobs")
+    conn = database.connect()
+    try:
+        with pytest.raises(Exception, match="readonly"):
+            conn.execute("update postings set title = 'x'")
+    finally:
+        conn.close()
+    queries = load_metadata("jobs")["databases"]["jobs"]["queries"]
+    assert not any(q.get("write") for q in queries.values())
+    assert SETTINGS["allow_download"] is False
+    db = open_db(jobs_db)
+    assert db.execute("select count(*) from postings where title = 'x'").fetchone()[0] == 0
+    db.close()
+
+
+def test_metadata_follows_the_served_file_and_adds_the_report_queries(tmp_path, jobs_db):
+    other = tmp_path / "weekly.db"
+    other.write_bytes(jobs_db.read_bytes())
+    meta = load_metadata("weekly")
+    assert set(meta["databases"]) == {"weekly"}
+    assert "postings" in meta["databases"]["weekly"]["tables"]
+    raw = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    assert set(raw["databases"]) == {"jobs"}
+    pytest.importorskip("matcher.report_queries")
+    assert any(name.startswith("report_") for name in meta["databases"]["weekly"]["queries"])
+    ds = make_datasette(other)
+    (page,) = get(ds, "/weekly/postings.json?_search=epic&_shape=array")
+    assert [r["id"] for r in page.json()] == ["workday:R9"]
