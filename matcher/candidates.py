@@ -138,9 +138,10 @@ def prefixes(pattern: str, need: int = 2, depth: int = 0) -> set[str] | None:
 class _Bucket:
     pattern: re.Pattern[str]
     labels: dict[str, tuple[str, str]]  # group name -> (category, label)
-    # The same aliases split by category, where a bucket holds more than one category: at one
-    # place two categories can both match ("CPT" the credential and "CPT" the codes).
-    by_category: dict[str, _Bucket] | None = None
+    # The same aliases split into groups that may match at one place: categories ("CPT" the
+    # credential and "CPT" the codes), and within skills and specialties each label ("log fridge
+    # temperatures" is compliance and inventory work; "Med-Peds" is two specialties).
+    by_category: dict[tuple[str, str], _Bucket] | None = None
 
 
 class Matcher:
@@ -178,12 +179,11 @@ class Matcher:
 
     def _bucket(self, items: list[tuple[str, str, str]]) -> _Bucket:
         bucket = self._compile(items, anchored=True)
-        categories = {c for c, _, _ in items}
-        if len(categories) > 1:
-            bucket.by_category = {
-                c: self._compile([it for it in items if it[0] == c], anchored=True)
-                for c in sorted(categories)
-            }
+        groups: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for item in items:
+            groups.setdefault(_group(item[0], item[1]), []).append(item)
+        if len(groups) > 1:
+            bucket.by_category = {g: self._compile(its, anchored=True) for g, its in sorted(groups.items())}
         return bucket
 
     @staticmethod
@@ -199,7 +199,7 @@ class Matcher:
         return _Bucket(re.compile(joined if anchored else f"{_START}(?:{joined})"), labels)
 
     def find_all(self, doc: Doc) -> dict[str, dict[str, list[Mention]]]:
-        """category -> label -> mentions (in text order). Within a category, matches don't overlap."""
+        """category -> label -> mentions (in text order); see ``_EXCLUSIVE`` for overlaps."""
         text = doc.text
         hits: list[tuple[int, int, str, str, str]] = []  # start, end, category, label, surface
         for s in self._starts.finditer(text):
@@ -222,12 +222,13 @@ class Matcher:
                 hits.append((m.start(), m.end(), category, label, m.group(0)))
         hits.sort()
         found: dict[str, dict[str, list[Mention]]] = {c: {} for c in CATEGORIES}
-        last_end = dict.fromkeys(CATEGORIES, -1)
+        last_end: dict[tuple[str, str], int] = {}
         starts = doc.starts
         for start, end, category, label, surface in hits:
-            if start < last_end[category]:
+            group = _group(category, label)
+            if start < last_end.get(group, -1):
                 continue
-            last_end[category] = end
+            last_end[group] = end
             idx = doc.sentence_at(start)
             base = starts[idx]
             found[category].setdefault(label, []).append(
@@ -237,6 +238,15 @@ class Matcher:
 
     def find(self, doc: Doc, category: str) -> dict[str, list[Mention]]:
         return self.find_all(doc)[category]
+
+
+# Certifications and EHRs name one thing per place ("Nationally Registered Certified Medical
+# Assistant" is NRCMA, not also CMA); skills and specialties may overlap.
+_EXCLUSIVE = frozenset({"certifications", "ehr"})
+
+
+def _group(category: str, label: str) -> tuple[str, str]:
+    return (category, "") if category in _EXCLUSIVE else (category, label)
 
 
 def _trie_regex(keys: list[str]) -> str:
