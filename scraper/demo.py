@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import inspect
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,8 +91,30 @@ def available_kinds() -> list[str]:
     return kinds
 
 
+def is_demo_db(db_path: Path) -> bool:
+    """True when every crawl in the database ran on the demo's clock (or it is empty)."""
+    if db_path.stat().st_size == 0:
+        return True
+    demo_runs = {crawl_time(day).isoformat() for day in crawl_days()}
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            started = [row[0] for row in con.execute("select started_at from crawl_runs")]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:  # not SQLite, or not a majobs store
+        return False
+    return all(s in demo_runs for s in started)
+
+
 def fresh_db(db_path: Path) -> None:
-    """Remove an earlier demo database (and its WAL files): the demo always starts from nothing."""
+    """Remove an earlier demo database (and its WAL files): the demo always starts from nothing.
+
+    A database with real crawls in it is refused, not removed: ``--db data/jobs.db`` by mistake
+    must not cost anyone their data.
+    """
+    if db_path.exists() and not is_demo_db(db_path):
+        raise RuntimeError(f"{db_path} is not a demo database (it holds other crawls); not removing it")
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 

@@ -25,8 +25,10 @@ from scraper.demo_render import (
     workday_list,
 )
 from scraper.demo_site import DEMO_USAJOBS_EMAIL, DEMO_USAJOBS_KEY, DemoSite
-from scraper.demo_world import DEMO_DIR, crawl_days, is_listed, load_world, version_on
+from scraper.demo_world import DEMO_DIR, crawl_days, crawl_time, is_listed, load_world, version_on
+from scraper.items import new_posting
 from scraper.parsers.title_filter import is_ma_family_title
+from scraper.store import open_db, save_postings, start_run
 
 
 @pytest.fixture(scope="module")
@@ -369,7 +371,19 @@ def test_majobs_demo_command(tmp_path):
 
     db = tmp_path / "demo.db"
     out = tmp_path / "reports"
-    db.write_text("an old demo database")  # the demo starts fresh
+    # An earlier demo's database is replaced; a database holding real crawls is refused.
+    old = open_db(db)
+    run = start_run(old, started_at=crawl_time(crawl_days()[0]).isoformat(), sources_file=None, pid=1)
+    save_postings(old, [new_posting("greenhouse", "stale-1", "Medical Assistant", source_key="greenhouse:x")])
+    old.close()
+    real = tmp_path / "jobs.db"
+    other = open_db(real)
+    start_run(other, started_at="2026-11-27T10:00:00+00:00", sources_file=None, pid=1)
+    other.close()
+    refused = CliRunner().invoke(cli, ["demo", "--weeks", "1", "--db", str(real), "--out", str(out)])
+    assert refused.exit_code == 1 and "not a demo database" in refused.output
+    assert real.exists() and run == 1
+
     result = CliRunner().invoke(cli, ["demo", "--weeks", "1", "--db", str(db), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "2026-W48 (2026-11-23)" in result.output
@@ -383,5 +397,9 @@ def test_majobs_demo_command(tmp_path):
     else:
         assert "no report written" in result.output
     assert "postings by source" in result.output
+    fresh = open_db(db)
+    assert fresh.execute("select count(*) from postings where source_id = 'stale-1'").fetchone()[0] == 0
+    assert fresh.execute("select count(*) from crawl_runs").fetchone()[0] == 1
+    fresh.close()
     if "dedup: done" in result.output:  # Harbor Valley's jobs on Workday and on its career site
         assert "duplicate groups" in result.output
