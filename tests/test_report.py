@@ -19,6 +19,7 @@ from scipy import stats as sp_stats
 
 from matcher.cli import cli
 from matcher.report import ReportDataError, write_report
+from matcher.report.figures import gap_verdict, share_verdict
 from matcher.report.guide import GUIDE_PATH
 from matcher.report.weeks import Week, WeekError, latest_week, parse_week
 from scraper.parsers.normalize import ANNUAL_FACTORS
@@ -207,6 +208,29 @@ def test_certification_pay_gap_with_welch_interval(report):
     ci = sp_stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
     assert gap["low"] == pytest.approx(ci.low, abs=0.01) and gap["high"] == pytest.approx(ci.high, abs=0.01)
     assert gap["verdict"] == "partly"  # positive gap, interval includes 0
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "verdict"),
+    [(120.0, 900.0, "supported"), (-900.0, -120.0, "contradicted"), (-900.0, 0.0, "contradicted"),
+     (-900.0, 120.0, "partly"), (0.0, 120.0, "partly")],
+)  # fmt: skip
+def test_pay_gap_verdict_needs_the_whole_interval(low, high, verdict):
+    assert gap_verdict(low, high) == verdict
+
+
+@pytest.mark.parametrize(
+    ("value", "n", "verdict"),
+    [
+        (8, 20, "supported"),
+        (7, 20, "partly"),
+        (3, 20, "partly"),
+        (2, 20, "contradicted"),
+        (19, 19, "too few postings"),
+    ],
+)
+def test_share_verdict_thresholds_are_inclusive(value, n, verdict):
+    assert share_verdict(value, n, supported=0.40, partly=0.15, min_n=20) == verdict
 
 
 def test_too_few_postings_is_never_a_pay_claim(report):

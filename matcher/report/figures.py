@@ -528,13 +528,18 @@ def _claim(
             verdict=verdict,
             rule=(
                 "median annualized posted pay by stage: supported if it rises at every step "
-                f"({' < '.join(check['stages'])}), partly if at some, contradicted if at none; "
+                f"({' → '.join(check['stages'])}), partly if at some, contradicted if at none; "
                 f"each stage needs {rules.min_pay_postings} postings with pay"
             ),
         )
     elif claim.kind == "pay_gap":
         item.update(_pay_gap(claim, run, rules))
     return item
+
+
+def gap_verdict(low: float, high: float) -> str:
+    """A claimed pay advantage: shown (interval above 0), refuted (at or below 0), or unclear."""
+    return SUPPORTED if low > 0 else CONTRADICTED if high <= 0 else PARTLY
 
 
 def _pay_gap(claim: Claim, run: _Runner, rules: Any) -> dict[str, Any]:
@@ -563,7 +568,7 @@ def _pay_gap(claim: Claim, run: _Runner, rules: Any) -> dict[str, Any]:
             out.update(verdict=TOO_FEW, diff=None, low=None, high=None)
             return out
         w = stats.welch_interval(a, b, rules.confidence)
-        verdict = SUPPORTED if w["low"] > 0 else PARTLY if w["diff"] > 0 else CONTRADICTED
+        verdict = gap_verdict(w["low"], w["high"])
         out.update(verdict=verdict, diff=_r(w["diff"], 2), low=_r(w["low"], 2), high=_r(w["high"], 2))
         return out
 
@@ -579,8 +584,8 @@ def _pay_gap(claim: Claim, run: _Runner, rules: Any) -> dict[str, Any]:
             f"mean annualized pay of postings that {check['a']['name']} minus those that "
             f"{check['b']['name']} ({' + '.join(check['stages'])} stage), {pct(rules.confidence)} "
             "Welch interval: supported if the "
-            f"interval is above 0, partly if the gap is positive but the interval includes 0, contradicted "
-            f"if the gap is 0 or negative; each side needs {rules.min_pay_postings} postings with pay"
+            "whole interval is above 0, contradicted if it is at or below 0, partly if it straddles 0 "
+            f"(no clear gap either way); each side needs {rules.min_pay_postings} postings with pay"
         ),
     }
 
