@@ -513,7 +513,7 @@ def _sibling_features(m: Mention, low: str, siblings: list[Mention]) -> list[str
 _MA_KEYS = frozenset({"CMA", "RMA", "CCMA", "NCMA", "NRCMA", "CMAA", "MA_C_WA", "MA_CERT_ANY"})
 
 
-MAX_MENTIONS = 8
+MAX_MENTIONS = 5
 
 
 def candidate_features(

@@ -87,3 +87,8 @@ def test_comma_after_an_amount_is_punctuation() -> None:
     pay = find_pay("The hourly range is $20.65 to $24.93, based on experience; elsewhere $41,600, or more.")
     assert (pay.min, pay.max, pay.unit) == (20.65, 24.93, "HOUR")
     assert find_pay("Salary $41,600, paid biweekly").min == 41600.0
+
+
+def test_start_and_ceiling_in_one_sentence_is_a_range() -> None:
+    pay = find_pay("Pay: $17.50/hr to start, up to $21/hr with experience.")
+    assert (pay.min, pay.max, pay.unit) == (17.5, 21.0, "HOUR")

@@ -200,6 +200,13 @@ def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
             same = [c for c in of_unit if c.sentence == first.sentence and c.kind in ("single", "starting")]
             if len(same) >= 2 and _STEP_UP.search(first.evidence) and same[1].low > first.low:
                 return Pay(first.low, same[1].low, unit, first.evidence)
+        # "$17.50 to start, up to $21 with experience": a start and a ceiling in one sentence -> a range.
+        if first.kind in ("single", "starting"):
+            ceiling = [
+                c for c in of_unit if c.sentence == first.sentence and c.kind == "upto" and c.low > first.low
+            ]
+            if ceiling:
+                return Pay(first.low, ceiling[0].low, unit, first.evidence)
         if first.kind == "upto":
             return Pay(None, first.low, unit, first.evidence)
         if first.kind == "starting":
