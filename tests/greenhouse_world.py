@@ -12,6 +12,7 @@ jobs that can change between crawls and fault replies that can be queued per end
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 from scraper.localserver import LocalServer, Reply, ServedRequest
@@ -48,7 +49,14 @@ def gh_job(
 
 
 class Board:
-    def __init__(self, server: LocalServer, name: str, jobs: list[dict[str, Any]], prefix: str = "/gh"):
+    def __init__(
+        self,
+        server: LocalServer,
+        name: str,
+        jobs: list[dict[str, Any]],
+        prefix: str = "/gh",
+        company: str | None = None,
+    ):
         self.server = server
         self.name = name
         self.jobs = list(jobs)
@@ -56,13 +64,22 @@ class Board:
         self.queued: dict[str, list[Reply]] = {}  # endpoint -> replies used once each, in order
         self.always: dict[str, Reply] = {}  # endpoint -> reply for every request
         self.served: dict[str, int] = {}  # endpoint -> requests answered
+        self.times: dict[str, list[float]] = {}  # endpoint -> when each request came (monotonic)
         root = f"{prefix}/v1/boards/{name}"
-        server.add(root, handler=lambda req: self._answer("board", lambda: Reply.json({"name": name.title()})))
+        server.add(
+            root,
+            handler=lambda req: self._answer("board", lambda: Reply.json({"name": company or name.title()})),
+        )
         server.add(f"{root}/jobs", handler=lambda req: self._answer("list", self._list))
         server.add(f"{root}/jobs/", handler=self._detail, prefix=True)
 
     def entry(self, **extra: Any) -> dict[str, Any]:
-        return {"kind": "greenhouse", "board": self.name, "base_url": f"{self.server.url}{self.prefix}", **extra}
+        return {
+            "kind": "greenhouse",
+            "board": self.name,
+            "base_url": f"{self.server.url}{self.prefix}",
+            **extra,
+        }
 
     @property
     def key(self) -> str:
@@ -86,6 +103,7 @@ class Board:
 
     def _answer(self, endpoint: str, normal: Any) -> Reply:
         self.served[endpoint] = self.served.get(endpoint, 0) + 1
+        self.times.setdefault(endpoint, []).append(time.monotonic())
         queue = self.queued.get(endpoint)
         if queue:
             return queue.pop(0)

@@ -1,0 +1,156 @@
+"""majobs run: crawl, dedup, tag under a lock; one summary line; an exit code per outcome; a
+crawl_runs row for every run, the stages' results or failure on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from matcher.cli import cli
+from scraper import runner
+from scraper.localserver import Reply
+from scraper.lock import RunLock, lock_path_for
+from scraper.store import open_db, start_run
+from tests.conftest import FAST_SETTINGS, TEST_NOW
+from tests.greenhouse_world import Board, gh_job
+
+
+class FakeTagger:
+    """Stands in for matcher.tag.tag_database (its contract: db, progress=... -> a summary dict)."""
+
+    def __init__(self, error: Exception | None = None):
+        self.calls: list[dict[str, Any]] = []
+        self.error = error
+
+    def __call__(self, db: Any, *, progress: bool = False) -> dict[str, Any]:
+        self.calls.append({"progress": progress})
+        if self.error:
+            raise self.error
+        ids = [r[0] for r in db.execute("select id from postings where tag_model_version is null")]
+        db.execute("update postings set tag_model_version = 'fake', is_ma_role = 1")
+        db.conn.commit()
+        return {"model_version": "fake", "tagged": len(ids)}
+
+
+@pytest.fixture
+def tagger(monkeypatch) -> FakeTagger:
+    fake = FakeTagger()
+    monkeypatch.setattr(runner, "_tag_function", lambda: fake)
+    return fake
+
+
+def sources_file(tmp_path: Path, *boards: Board) -> Path:
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump({"sources": [b.entry() for b in boards]}), encoding="utf-8")
+    return path
+
+
+def majobs_run(sources: Path, db_path: Path, now=TEST_NOW) -> Any:
+    settings = [arg for name, value in FAST_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+    args = [
+        "run",
+        "--sources",
+        str(sources),
+        "--db",
+        str(db_path),
+        "--now",
+        now.strftime("%Y-%m-%dT%H:%M:%S"),
+        *settings,
+    ]
+    return CliRunner().invoke(cli, args)
+
+
+def test_run_crawls_dedups_tags_and_says_so_in_one_line(server, tmp_path, db_path, rows, tagger):
+    text = "<p>Room patients, take vitals, draw blood and give injections. CMA required. Epic.</p>"
+    acme = Board(server, "acme", [gh_job(1, text=text), gh_job(2, title="Registered Nurse")])
+    # The same job on a second board of the same employer (a career site mirror, say).
+    mirror = Board(server, "acmecareers", [gh_job(9, text=text)], company="Acme")
+    result = majobs_run(sources_file(tmp_path, acme, mirror), db_path)
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("run 1 ok: 2 sources") and line.endswith("[exit 0]")
+    assert (
+        "2 new" in line
+        and "dedup: 1 duplicate postings in 1 groups" in line
+        and "tag: 2 postings tagged" in line
+    )
+    (run,) = rows("select * from crawl_runs")
+    assert (run["status"], run["new"], run["duplicates"], run["tagged"]) == ("ok", 2, 1, 2)
+    assert run["sources_file"].endswith("sources.yaml") and run["finished_at"]
+    assert rows("select count(distinct dedup_group) n from postings")[0]["n"] == 1
+    assert tagger.calls == [{"progress": False}]
+    assert not lock_path_for(db_path).read_text().strip()  # released (and the pid cleared)
+
+
+def test_second_run_while_one_is_going_exits_at_once(server, tmp_path, db_path, rows, tagger):
+    board = Board(server, "acme", [gh_job(1)])
+    sources = sources_file(tmp_path, board)
+    with RunLock(db_path):
+        result = majobs_run(sources, db_path)
+    assert result.exit_code == runner.EXIT_LOCKED == 75
+    assert (
+        "another majobs run is using this database" in result.stderr
+        and str(Path.cwd().anchor) in result.stderr
+    )
+    assert result.stdout == ""
+    assert board.served == {} and tagger.calls == []
+    assert not db_path.exists() or rows("select count(*) n from crawl_runs")[0]["n"] == 0
+    # Once the lock is free, the next run goes ahead.
+    assert majobs_run(sources, db_path).exit_code == 0
+
+
+def test_a_source_failing_outright_is_exit_3_the_rest_is_stored(server, tmp_path, db_path, rows, tagger):
+    good = Board(server, "acme", [gh_job(1)])
+    dead = Board(server, "gone", [gh_job(5)])
+    dead.always["board"] = dead.always["list"] = Reply(b"gone", status=404, content_type="text/plain")
+    result = majobs_run(sources_file(tmp_path, good, dead), db_path)
+    assert result.exit_code == runner.EXIT_SOURCE_FAILED == 3, result.output
+    assert "1 sources failed outright (greenhouse:gone)" in result.stdout
+    assert "greenhouse:gone: 0 pages" in result.stderr
+    (run,) = rows("select status, new from crawl_runs")
+    assert run == {"status": "partial", "new": 1}
+
+
+def test_crawl_failing_as_a_whole_is_exit_4(server, tmp_path, db_path, rows, tagger):
+    dead = Board(server, "gone", [gh_job(5)])
+    dead.always["board"] = dead.always["list"] = Reply(reset=True)
+    result = majobs_run(sources_file(tmp_path, dead), db_path)
+    assert result.exit_code == runner.EXIT_CRAWL_FAILED == 4, result.output
+    (run,) = rows("select status from crawl_runs")
+    assert run["status"] == "failed"
+
+
+def test_tag_stage_failing_leaves_a_trace_and_exit_5(server, tmp_path, db_path, rows, tagger):
+    tagger.error = RuntimeError("model file unreadable")
+    board = Board(server, "acme", [gh_job(1)])
+    result = majobs_run(sources_file(tmp_path, board), db_path)
+    assert result.exit_code == runner.EXIT_STAGE_FAILED == 5, result.output
+    assert "FAILED tag: RuntimeError: model file unreadable" in result.stdout
+    (run,) = rows("select status, error, duplicates, tagged, new from crawl_runs")
+    assert run["status"] == "partial" and run["error"] == "tag: RuntimeError: model file unreadable"
+    assert run["duplicates"] == 0 and run["tagged"] is None and run["new"] == 1  # dedup ran; postings kept
+
+
+def test_bad_sources_file_is_exit_1_with_a_failed_run_row(tmp_path, db_path, rows, tagger):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - kind: monster\n", encoding="utf-8")
+    result = majobs_run(bad, db_path)
+    assert result.exit_code == 1
+    assert "kind must be one of" in result.stdout
+    (run,) = rows("select status, error, sources_file from crawl_runs")
+    assert run["status"] == "failed" and "kind must be one of" in run["error"]
+
+
+def test_a_run_killed_earlier_is_marked_interrupted_by_the_next(server, tmp_path, db_path, rows, tagger):
+    db = open_db(db_path)
+    killed = start_run(db, started_at=TEST_NOW.isoformat(), sources_file="s.yaml", pid=2**22 + 4321)
+    db.close()
+    result = majobs_run(sources_file(tmp_path, Board(server, "acme", [gh_job(1)])), db_path)
+    assert result.exit_code == 0, result.output
+    runs = {r["id"]: r for r in rows("select id, status, error from crawl_runs")}
+    assert runs[killed]["status"] == "interrupted" and "killed" in runs[killed]["error"]
+    assert runs[killed + 1]["status"] == "ok"
