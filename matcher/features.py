@@ -493,6 +493,11 @@ def _sibling_features(m: Mention, low: str, siblings: list[Mention]) -> list[str
     """Other certification keys in the sentence, and whether they are offered as alternatives."""
     others = {s.label for s in siblings if s.label != m.label}
     feats = [f"nkeys={min(len(others), 3)}"]
+    # MA_CERT_ANY is for an unnamed credential only: is a specific MA credential named right here?
+    named_ma = bool(others & _MA_KEYS - {"MA_CERT_ANY"})
+    feats.append(f"ma_named={named_ma}")
+    if m.label == "MA_CERT_ANY":
+        feats.append(f"any|ma_named={named_ma}")
     linked = set()
     for s in siblings:
         if s.label == m.label:

@@ -95,10 +95,24 @@ class Extracted:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _evidence(doc: Doc, mentions: list[Mention]) -> str:
+_EVIDENCE_ORDER = {
+    # Which section's sentence best shows why a label was given.
+    "certifications": ("requirements", "preferred", "summary", "duties", "other", "pay", "about", "benefits"),
+    "skills": ("duties", "requirements", "summary", "preferred", "other", "about", "benefits"),
+}
+
+
+def _evidence(doc: Doc, mentions: list[Mention], category: str = "") -> str:
     body = [m for m in mentions if doc.sentences[m.sentence].section not in ("title", "company", "heading")]
-    chosen = body[0] if body else mentions[0]
-    return doc.sentences[chosen.sentence].text[:300]
+    if not body:
+        return doc.sentences[mentions[0].sentence].text[:300]
+    order = _EVIDENCE_ORDER.get(category)
+    if order:
+        rank = {name: i for i, name in enumerate(order)}
+        body = sorted(
+            body, key=lambda m: (rank.get(doc.sentences[m.sentence].section, len(order)), m.sentence)
+        )
+    return doc.sentences[body[0].sentence].text[:300]
 
 
 def _language_mentions(doc: Doc) -> dict[str, list[Mention]]:
@@ -138,7 +152,9 @@ def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted
         for label, mentions in found.items():
             key = "bilingual" if label.startswith("bilingual ") and label != "bilingual Spanish" else label
             feats = candidate_features(key, category, mentions, cache, by_sentence, n_labels)
-            candidates.append(Candidate(category, label, feats, _evidence(doc, mentions), len(mentions)))
+            candidates.append(
+                Candidate(category, label, feats, _evidence(doc, mentions, category), len(mentions))
+            )
     years = find_years(doc)
     preferred = [m.value for m in years if m.kind == "preferred" and not m.nested]
     # Stage rule 2: >= 2 required years of specialty experience (a specialty named in that sentence).
