@@ -131,8 +131,29 @@ def tag_database(
     batch_size: int = BATCH_SIZE,
     retag_all: bool = False,
 ) -> dict[str, Any]:
-    """Tag the postings not yet tagged by the current model; returns a summary of the run."""
-    db = db_path_or_db if isinstance(db_path_or_db, sqlite_utils.Database) else open_db(db_path_or_db)
+    """Tag the postings not yet tagged by the current model; returns a summary of the run.
+
+    Takes a path (opened and closed here) or an open ``sqlite_utils.Database`` (left open).
+    """
+    if isinstance(db_path_or_db, sqlite_utils.Database):
+        return _tag_db(
+            db_path_or_db, progress=progress, model=model, batch_size=batch_size, retag_all=retag_all
+        )
+    db = open_db(db_path_or_db)
+    try:
+        return _tag_db(db, progress=progress, model=model, batch_size=batch_size, retag_all=retag_all)
+    finally:
+        db.close()
+
+
+def _tag_db(
+    db: sqlite_utils.Database,
+    *,
+    progress: bool,
+    model: MatcherModel | None,
+    batch_size: int,
+    retag_all: bool,
+) -> dict[str, Any]:
     model = model or load_model()
     version = str(getattr(model, "version", "unversioned"))
     started = time.perf_counter()
