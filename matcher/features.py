@@ -258,7 +258,8 @@ _EHR_WORDS = frozenset(
     ]
 )
 _MARK_RE = re.compile(
-    "|".join(
+    r"(?<![a-z0-9])(?=[a-z])(?:"
+    + "|".join(
         f"(?P<{name}>{pattern.pattern})"
         for name, pattern in (
             ("neg", _NEG_NEAR),
@@ -268,6 +269,7 @@ _MARK_RE = re.compile(
             ("pref", _PREF_NEAR),
         )
     )
+    + ")"
 )
 _ALT_LINK = re.compile(r"^[\s,;:()/]*(?:(?:and/)?or|/|,|either|\(?either\)?)?[\s,;:()/]*(?:or\s+)?$", re.I)
 
