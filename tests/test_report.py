@@ -264,15 +264,28 @@ def test_method_section(report):
 def test_model_metrics_are_shown_when_present(hand_db, small_guide, tmp_path):
     folder = tmp_path / "models" / "tagger" / "rules-test-1"
     folder.mkdir(parents=True)
-    (folder / "metrics.json").write_text(json.dumps({"micro": {"f1": 0.8125, "precision": 0.9}}))
+    metrics = {
+        "cv": {
+            "keyword": {"stage_accuracy": 0.5, "certifications": {"micro": {"f1": 0.6}}},
+            "model": {
+                "stage_accuracy": 0.9464,
+                "certifications": {
+                    "micro": {"f1": 0.8125, "precision": 0.9},
+                    "per_label": {"CMA": {"f1": 1.0}},
+                },
+            },
+        }
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics))
     paths = write_report(hand_db, week="2026-W48", out_dir=tmp_path / "o", guide_path=small_guide,
                          models_dir=tmp_path / "models")  # fmt: skip
     figures = json.loads(paths[2].read_text(encoding="utf-8"))
+    # The model's headline scores, not the keyword baseline's, nor per-label rows.
     assert figures["method"]["models"][0]["metrics"] == [
-        {"name": "micro.f1", "value": 0.8125},
-        {"name": "micro.precision", "value": 0.9},
+        {"name": "certifications.micro.f1", "value": 0.8125},
+        {"name": "stage_accuracy", "value": 0.9464},
     ]
-    assert "micro.f1 = 0.812" in paths[1].read_text(encoding="utf-8")
+    assert r"certifications.micro.f1 = 0.812" in paths[1].read_text(encoding="utf-8")
 
 
 def test_posting_text_is_escaped_in_html_and_markdown(report):

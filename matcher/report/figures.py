@@ -9,6 +9,7 @@ import itertools
 import json
 import logging
 import math
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ SUPPORTED, PARTLY, CONTRADICTED, TOO_FEW, NOT_MEASURED = (
 CATEGORY_FROM_TAG = {v: k for k, v in TAG_CATEGORY.items()}
 TREND_WEEKS = 8
 MOVERS = 10
-METRIC_WORDS = ("f1", "precision", "recall", "accuracy", "mae", "support")
+# The headline scores of a metrics file: micro F1 per category, accuracies, exact-match rates.
+_HEADLINE_SCORE = re.compile(r"(?:^|\.)(?:micro\.f1|\w*accuracy|\w*_exact)$|^f1$")
+_BASELINE = re.compile(r"(?:^|\.)(?:keyword|baseline|rules)\.")
 
 
 class ReportDataError(RuntimeError):
@@ -668,6 +671,21 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, float]]:
     return out
 
 
+def headline_scores(leaves: list[tuple[str, float]], limit: int = 10) -> list[dict[str, Any]]:
+    """A few headline scores from flattened metrics: no per-label rows, no baseline when the
+    model's own scores are there, names shorn of their common prefix."""
+    picked = [(n, v) for n, v in leaves if _HEADLINE_SCORE.search(n) and "per_label" not in n]
+    if any(not _BASELINE.search(n) for n, _ in picked):
+        picked = [(n, v) for n, v in picked if not _BASELINE.search(n)]
+    if len(picked) > 1:
+        parts = [n.split(".") for n, _ in picked]
+        common = 0
+        while all(len(p) > common + 1 and p[common] == parts[0][common] for p in parts):
+            common += 1
+        picked = [(".".join(p[common:]), v) for p, (_, v) in zip(parts, picked, strict=True)]
+    return [{"name": n, "value": _r(v)} for n, v in picked[:limit]]
+
+
 def model_metrics(version: str, models_dir: Path | None) -> list[dict[str, Any]] | None:
     """Evaluation scores of a matcher version from ``data/models/*/<version>/{metrics,metadata}.json``
     (or a model folder whose metadata names that version); ``None`` when none is found."""
@@ -692,12 +710,7 @@ def model_metrics(version: str, models_dir: Path | None) -> list[dict[str, Any]]
         except (OSError, ValueError) as exc:
             logger.warning("model metrics %s unreadable: %s", path, exc)
             continue
-        scores = [
-            {"name": name, "value": _r(value)}
-            for name, value in _flatten(data)
-            if any(word in name.lower() for word in METRIC_WORDS) and "support" not in name.lower()
-        ]
+        scores = headline_scores(_flatten(data))
         if scores:
-            overall = [s for s in scores if "." not in s["name"] or s["name"].count(".") == 1]
-            return (overall or scores)[:12]
+            return scores
     return None
