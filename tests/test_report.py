@@ -177,8 +177,8 @@ def test_share_claims(report):
     assert (no_exp["value"], no_exp["n"], no_exp["verdict"]) == (3, 5, "partly")
     years = _claim(report, "mid-years")  # m1 3, m2 4: nearest-rank median 3
     assert (years["median"], years["n"], years["verdict"]) == (3, 2, "supported")
-    ehr = _claim(report, "ehr-most-common")  # Epic and Oracle Health tie at 1 posting: ranks 1, 2
-    assert ehr["ranks"] == {"Epic": 1, "Oracle Health": 2, "eClinicalWorks": None, "athenahealth": None}
+    ehr = _claim(report, "ehr-most-common")  # Epic and Oracle Health tie at 1 posting: both rank 1
+    assert ehr["ranks"] == {"Epic": 1, "Oracle Health": 1, "eClinicalWorks": None, "athenahealth": None}
     assert ehr["verdict"] == "partly"
 
 

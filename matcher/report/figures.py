@@ -304,9 +304,9 @@ def _market(guide: Guide, labels: list[dict], stages: dict, ma_total: int) -> di
             }
         )
     for items in ranking.values():
-        items.sort(key=lambda x: (-x["asked"], x["label"]))
-        for rank, item in enumerate(items, 1):
-            item["rank"] = rank
+        items.sort(key=lambda x: (-x["asked"], x["label"].lower(), x["label"]))
+        for item in items:  # competition ranking: ties share a rank (1, 2, 2, 4)
+            item["rank"] = 1 + sum(1 for other in items if other["asked"] > item["asked"])
 
     threshold = guide.rules.other_asks_min_share
     unmentioned: dict[str, list[dict[str, Any]]] = {}
