@@ -19,7 +19,9 @@ from scraper.sources import SourcesError
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML sources file (see data/sources.example.yaml).",
 )
-@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite database.")
+@click.option(
+    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite database."
+)
 @click.option(
     "-s",
     "--set",
@@ -39,6 +41,8 @@ def crawl(sources_file: Path, db_path: Path, settings: tuple[str, ...]) -> None:
     """
     try:
         overrides = parse_settings(settings)
+        # Scrapy logs at the CLI's level (-v for INFO) unless -s LOG_LEVEL=... says otherwise.
+        overrides.setdefault("LOG_LEVEL", logging.getLevelName(logging.getLogger().getEffectiveLevel()))
         result = run_crawl(sources_file, db_path, settings=overrides)
     except (SourcesError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -52,7 +52,8 @@ class CrawlResult:
         return (
             f"crawl run {self.run_id} {self.status}: {r.get('sources') or 0} sources, "
             f"{r.get('pages') or 0} pages, {r.get('fetched') or 0} postings "
-            f"({r.get('new') or 0} new, {r.get('updated') or 0} updated, {r.get('unchanged') or 0} unchanged), "
+            f"({r.get('new') or 0} new, {r.get('updated') or 0} updated, "
+            f"{r.get('unchanged') or 0} unchanged), "
             f"{r.get('dropped') or 0} dropped as not MA, {r.get('closed') or 0} closed, "
             f"{r.get('failed') or 0} failures"
         )
@@ -82,6 +83,10 @@ def _crawl_in_child(sources: list[Source], overrides: dict[str, Any]) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.misc import load_object
 
+    # Scrapy installs its own root handler (at LOG_LEVEL); one inherited from the parent CLI would
+    # print every record a second time.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
     settings = scrapy_settings(overrides)
     process = CrawlerProcess(settings)
     by_kind: dict[str, list[Source]] = defaultdict(list)
@@ -110,7 +115,12 @@ def run_crawl(
     db = open_db(db_path)
     run_id = start_run(db, started_at=now.isoformat(), sources_file=sources_file, pid=os.getpid())
     db.close()
-    overrides = {**(settings or {}), "MAJOBS_DB": str(db_path), "MAJOBS_RUN_ID": run_id, "MAJOBS_NOW": now.isoformat()}
+    overrides = {
+        **(settings or {}),
+        "MAJOBS_DB": str(db_path),
+        "MAJOBS_RUN_ID": run_id,
+        "MAJOBS_NOW": now.isoformat(),
+    }
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     child = multiprocessing.get_context(method).Process(

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import extruct
 import lxml.etree
 import lxml.html
 
@@ -184,6 +183,9 @@ def microdata_nodes(html: str, page_url: str) -> list[dict[str, Any]]:
     """Microdata items as JSON-LD-shaped dicts (extruct, ``uniform=True``); [] when none."""
     if "itemtype" not in html.lower():
         return []
+    # Imported here: extruct pulls in rdflib and friends (~1 s), needed only for microdata pages.
+    import extruct
+
     try:
         data = extruct.extract(html, base_url=page_url, syntaxes=["microdata"], uniform=True)
     except (ValueError, TypeError, AttributeError, KeyError, lxml.etree.LxmlError) as exc:

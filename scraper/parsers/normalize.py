@@ -12,6 +12,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
 
 # One set of annualization constants for the whole project (JobSpy's): pay is stored in its own
 # unit and multiplied by these only where a yearly figure is needed (the report).
@@ -69,25 +71,67 @@ _BLOCK_TAGS = (
 
 
 def html_to_text(value: str | None) -> str | None:
-    """Plain text from HTML: block elements become line breaks, list items get a bullet."""
+    """Plain text from HTML: block elements become line breaks, list items get a bullet.
+
+    lxml does the parsing (ten times BeautifulSoup's speed, and this runs on every posting of a
+    crawl); BeautifulSoup takes the fragments lxml refuses.
+    """
     if not value:
         return None
     if "<" not in value:
         text = value
     else:
-        soup = BeautifulSoup(value, "lxml")
-        for bad in soup(["script", "style", "noscript", "template"]):
-            bad.decompose()
-        for li in soup.find_all("li"):
-            li.insert_before("\n- ")
-        for tag in soup.find_all(_BLOCK_TAGS):
-            if tag.name not in ("br", "li"):  # "two<div>d</div>": a block starts on its own line too
-                tag.insert_before("\n")
-            tag.insert_after("\n")
-        text = soup.get_text()
+        try:
+            text = _lxml_text(value)
+        except (etree.ParserError, ValueError):
+            text = _soup_text(value)
     lines = (_WS.sub(" ", line).strip() for line in text.replace("\xa0", " ").splitlines())
     out = "\n".join(line for line in lines if line)
     return out or None
+
+
+_DROP_TAGS = ("script", "style", "noscript", "template")
+_BLOCK_SET = frozenset(_BLOCK_TAGS)
+
+
+def _lxml_text(value: str) -> str:
+    root = lxml_html.fragment_fromstring(value, create_parent="div")
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _DROP_TAGS:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if tag == "li":
+            parts.append("\n- ")
+        elif tag in _BLOCK_SET and tag != "br":
+            parts.append("\n")
+        if node.text and tag:  # comments and processing instructions carry no text
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if tag in _BLOCK_SET:
+            parts.append("\n")
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(root)
+    return "".join(parts)
+
+
+def _soup_text(value: str) -> str:
+    soup = BeautifulSoup(value, "html.parser")
+    for bad in soup(list(_DROP_TAGS)):
+        bad.decompose()
+    for li in soup.find_all("li"):
+        li.insert_before("\n- ")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        if tag.name not in ("br", "li"):  # "two<div>d</div>": a block starts on its own line too
+            tag.insert_before("\n")
+        tag.insert_after("\n")
+    return soup.get_text()
 
 
 def state_code(value: object) -> str | None:
