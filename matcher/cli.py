@@ -1,5 +1,7 @@
 """``majobs``: one click group over the library. Each area keeps its commands in its own module.
 
+Examples::
+
     majobs demo                                     # the whole job on the bundled demo data
     majobs crawl --sources data/sources.example.yaml --db data/jobs.db
     majobs tag --db data/jobs.db

@@ -72,7 +72,7 @@ def check_record(rec: dict, taxonomy: Taxonomy | None = None) -> list[str]:
             errors.append(f"missing field {key!r}")
     labels = rec.get("labels")
     if not isinstance(labels, dict):
-        return errors + ["labels is not an object"]
+        return [*errors, "labels is not an object"]
     if set(labels) != set(LABEL_KEYS):
         errors.append(f"labels keys {sorted(labels)} != {sorted(LABEL_KEYS)}")
         return errors

@@ -178,7 +178,9 @@ class LocalServer:
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.reset:
-                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                    )
                     self.connection.close()
                     self.close_connection = True
                     return
@@ -211,7 +213,9 @@ class LocalServer:
             allow_reuse_address = True
 
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="majobs-localserver", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="majobs-localserver", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
@@ -70,7 +70,9 @@ class RetryAfterMiddleware(RetryMiddleware):
             if retry is None:
                 return response
             self.crawler.stats.inc_value("majobs/retry_after_waits")
-            logger.info("%s answered %s; waiting %.1fs as Retry-After asks", request.url, response.status, wait)
+            logger.info(
+                "%s answered %s; waiting %.1fs as Retry-After asks", request.url, response.status, wait
+            )
             await asyncio.sleep(wait)
             return retry
         return self._retry(request, response_status_message(response.status)) or response

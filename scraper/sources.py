@@ -41,7 +41,15 @@ KNOWN_KEYS: dict[str, set[str]] = {
     "lever": {"site", "region", "limit"},
     "jsonld": {"sitemap", "start_urls", "follow", "sitemap_follow", "lastmod_since", "site_key"},
     "workday": {"url", "search", "applied_facets", "max_postings"},
-    "usajobs": {"keyword", "job_category_codes", "location", "results_per_page", "date_posted", "api_key", "email"},
+    "usajobs": {
+        "keyword",
+        "job_category_codes",
+        "location",
+        "results_per_page",
+        "date_posted",
+        "api_key",
+        "email",
+    },
 }
 
 
@@ -95,7 +103,11 @@ class Source:
             if region == "eu" and self.kind == "lever":
                 origin = "https://api.eu.lever.co"
             return origin
-        url = self.params.get("url") or self.params.get("sitemap") or (self.params.get("start_urls") or [None])[0]
+        url = (
+            self.params.get("url")
+            or self.params.get("sitemap")
+            or (self.params.get("start_urls") or [None])[0]
+        )
         if not url:
             return None
         parts = urlsplit(url)

@@ -1,8 +1,8 @@
 """Greenhouse Job Board API payloads -> postings (``../shared/sources.md`` section 3).
 
-    GET /v1/boards/{board}                 -> {"name", "content"}        (company name)
-    GET /v1/boards/{board}/jobs?content=true -> {"jobs": [...], "meta": {"total": N}}  (whole board)
-    GET /v1/boards/{board}/jobs/{id}?pay_transparency=true -> one job + "pay_input_ranges"
+GET /v1/boards/{board}                 -> {"name", "content"}        (company name)
+GET /v1/boards/{board}/jobs?content=true -> {"jobs": [...], "meta": {"total": N}}  (whole board)
+GET /v1/boards/{board}/jobs/{id}?pay_transparency=true -> one job + "pay_input_ranges"
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def _employment_type(job: dict[str, Any]) -> str | None:
     return mapped if mapped != "OTHER" else None
 
 
-def _location(job: dict[str, Any]) -> tuple[tuple[str | None, str | None, str | None], list[list[str | None]], bool]:
+def _location(
+    job: dict[str, Any],
+) -> tuple[tuple[str | None, str | None, str | None], list[list[str | None]], bool]:
     name = clean_text((job.get("location") or {}).get("name")) or ""
     offices = [o for o in job.get("offices") or [] if isinstance(o, dict)]
     remote = name.lower().startswith("remote") or any(
@@ -99,7 +101,9 @@ def _pay(detail: dict[str, Any] | None, text: str | None) -> dict[str, Any]:
         high_v = float(high) / 100 if high is not None else None
         unit = infer_salary_unit(high_v or low_v, pay.get("title"), html_to_text(pay.get("blurb")))
         if unit is None:
-            logger.warning("greenhouse: pay %s-%s has no unit and an ambiguous size; unit left unknown", low_v, high_v)
+            logger.warning(
+                "greenhouse: pay %s-%s has no unit and an ambiguous size; unit left unknown", low_v, high_v
+            )
         return {
             "salary_min": low_v if low_v is not None else high_v,
             "salary_max": high_v if high_v is not None else low_v,
@@ -133,7 +137,9 @@ def parse_job(
     html = decode_html(merged.get("content"))
     text = html_to_text(html)
     (city, state, country), all_locations, remote = _location(merged)
-    departments = [d.get("name") for d in merged.get("departments") or [] if isinstance(d, dict) and d.get("name")]
+    departments = [
+        d.get("name") for d in merged.get("departments") or [] if isinstance(d, dict) and d.get("name")
+    ]
     return new_posting(
         "greenhouse",
         str(merged["id"]),

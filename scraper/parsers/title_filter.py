@@ -54,6 +54,4 @@ def is_ma_family_title(title: str | None) -> bool:
         return False
     if not _INCLUDE.search(title):
         return False
-    if _EXCLUDE.search(title) and not re.search(r"medical\s+assistant", title, re.I):
-        return False
-    return True
+    return not (_EXCLUDE.search(title) and not re.search(r"medical\s+assistant", title, re.I))

@@ -120,8 +120,14 @@ class MajobsSpider(scrapy.Spider):
             **kwargs,
         )
 
-    def json_request(self, source: Source, url: str, callback: Callable[..., Any], data: Any, **kwargs: Any) -> Request:
-        headers = {"Content-Type": "application/json", "Accept": "application/json", **kwargs.pop("headers", {})}
+    def json_request(
+        self, source: Source, url: str, callback: Callable[..., Any], data: Any, **kwargs: Any
+    ) -> Request:
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **kwargs.pop("headers", {}),
+        }
         return self.request(
             source, url, callback, method="POST", body=json.dumps(data), headers=headers, **kwargs
         )
@@ -142,8 +148,14 @@ class MajobsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         source: Source = request.meta["source"]
         response = getattr(failure.value, "response", None)
-        what = f"HTTP {response.status}" if response is not None else failure.getErrorMessage() or repr(failure.value)
-        self.fail(source, f"request failed: {what}", critical=request.meta.get("critical", True), url=request.url)
+        what = (
+            f"HTTP {response.status}"
+            if response is not None
+            else failure.getErrorMessage() or repr(failure.value)
+        )
+        self.fail(
+            source, f"request failed: {what}", critical=request.meta.get("critical", True), url=request.url
+        )
 
     def load_json(self, source: Source, response: Response) -> Any:
         """The response's JSON; a truncated or non-JSON body raises :class:`ParseError`."""

@@ -25,7 +25,11 @@ class GreenhouseSpider(MajobsSpider):
         board = source.get("board")
         # The board's own name is the company name when jobs carry no company_name.
         yield self.request(
-            source, gh.board_url(self.origin(source), board), self.parse_board, critical=False, errback=self.board_failed
+            source,
+            gh.board_url(self.origin(source), board),
+            self.parse_board,
+            critical=False,
+            errback=self.board_failed,
         )
 
     def parse_board(self, response: Response, source: Source) -> Iterable[Any]:
@@ -50,7 +54,9 @@ class GreenhouseSpider(MajobsSpider):
         )
 
     def parse_jobs(self, response: Response, source: Source, board_name: str | None) -> Iterable[Any]:
-        payload = self.parse_safely(source, response, lambda: gh.parse_jobs_list(self.load_json(source, response)))
+        payload = self.parse_safely(
+            source, response, lambda: gh.parse_jobs_list(self.load_json(source, response))
+        )
         if payload is None:
             return
         for job in payload:
@@ -69,13 +75,17 @@ class GreenhouseSpider(MajobsSpider):
                 errback=self.detail_failed,
             )
 
-    def parse_detail(self, response: Response, source: Source, job: dict, board_name: str | None) -> Iterable[Any]:
+    def parse_detail(
+        self, response: Response, source: Source, job: dict, board_name: str | None
+    ) -> Iterable[Any]:
         try:
             detail = self.load_json(source, response)
             if not isinstance(detail, dict):
                 raise ParseError("detail is not an object")
         except ParseError as exc:
-            self.fail(source, f"detail unreadable, posting kept without it: {exc}", critical=False, url=response.url)
+            self.fail(
+                source, f"detail unreadable, posting kept without it: {exc}", critical=False, url=response.url
+            )
             detail = None
         yield from self.emit_job(source, response, job, detail, board_name)
 
@@ -86,11 +96,18 @@ class GreenhouseSpider(MajobsSpider):
         yield from self.emit_job(kw["source"], None, kw["job"], None, kw["board_name"])
 
     def emit_job(
-        self, source: Source, response: Response | None, job: dict, detail: dict | None, board_name: str | None
+        self,
+        source: Source,
+        response: Response | None,
+        job: dict,
+        detail: dict | None,
+        board_name: str | None,
     ) -> Iterable[Any]:
         try:
             posting = gh.parse_job(job, detail, board=source.get("board"), board_name=board_name)
         except (ValueError, KeyError, TypeError) as exc:
-            self.fail(source, f"cannot parse job {job.get('id')}: {exc}", url=response.url if response else None)
+            self.fail(
+                source, f"cannot parse job {job.get('id')}: {exc}", url=response.url if response else None
+            )
             return
         yield from self.emit(source, [posting])
