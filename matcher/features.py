@@ -452,6 +452,19 @@ def mention_features(
     last_before = next((k for k in reversed(before_kinds) if k in ("req", "pref")), None)
     if last_before:
         feats.append(f"near={last_before}_before")
+    # The clause around the mention (between commas, semicolons, colons or brackets) is the
+    # tightest context: "CMA or RMA (required), BLS, Epic experience preferred".
+    text = sent.text
+    lo = max(text.rfind(ch, 0, m.start) for ch in ",;:(")
+    hi_candidates = [i for i in (text.find(ch, m.end) for ch in ",;:)") if i >= 0]
+    hi = min(hi_candidates) if hi_candidates else len(text)
+    clause_kinds = {kind for ms, me, kind in cache.markers(m.sentence) if ms > lo and me <= hi}
+    for kind in ("neg", "req", "pref"):
+        if kind in clause_kinds:
+            feats.append(f"clause={kind}")
+            break
+    else:
+        feats.append("clause=none")
     if "neg" in after_kinds[:2] or "neg" in before_kinds[-1:]:
         feats.append("near=neg")
     if "ladder" in before_kinds or "ladder" in after_kinds[:1]:

@@ -224,6 +224,14 @@ def build_pipeline(params: dict[str, Any], *, n_features: int = 2**20) -> Pipeli
     )
 
 
+_KEY_FEATURES = ("sf=", "shape=")
+
+
+def level_features(features: list[str]) -> list[str]:
+    """A credential candidate's features for the level model (its surface form says nothing of level)."""
+    return [f for f in features if not f.startswith(_KEY_FEATURES)]
+
+
 def gold_candidate_target(category: str, label: str, labels: dict[str, Any]) -> Any:
     if category == "certifications":
         return labels["certifications"].get(label, "none")
@@ -274,6 +282,14 @@ class MatcherModel:
             self.models[category] = _fit(
                 build_pipeline({**self.params, **model_params.get(category, {})}), X, y
             )
+            if category == "certifications":
+                # Level from the sentence, not the credential: LABELS.md's level rules hold for any key.
+                asked = [(x, t) for x, t in zip(X, y, strict=True) if t != "none"]
+                self.models["certification_level"] = _fit(
+                    build_pipeline({**self.params, **model_params.get("certification_level", {})}),
+                    [level_features(x) for x, _ in asked],
+                    [t for _, t in asked],
+                )
         X = [ex.role for ex in extracted]
         y = [int(bool(r["labels"]["is_ma_role"])) for r in records]
         self.models["is_ma_role"] = _fit(
@@ -298,6 +314,31 @@ class MatcherModel:
             return np.zeros((0, len(model.classes_))), list(model.classes_)
         return model.predict_proba(X), list(model.classes_)
 
+    def _cert_levels(self, rows: list, proba: np.ndarray, classes: list[Any]) -> tuple[list, list]:
+        """Asked-for credentials and their level: presence from the credential model, level from the
+        context-only level model (or the credential model's own level when there is none)."""
+        none = classes.index("none") if "none" in classes else None
+        kept = [
+            (row, p)
+            for row, p in zip(rows, proba, strict=True)
+            if none is None or classes[int(np.argmax(p))] != "none"
+        ]
+        if not kept:
+            return [], []
+        use_level_model = self.params.get("cert_level_model", True)
+        level_model = self.models.get("certification_level") if use_level_model else None
+        if level_model is None:
+            out = [(classes[int(np.argmax(p))], float(np.max(p))) for _, p in kept]
+        else:
+            lp = level_model.predict_proba([level_features(c.features) for (_, c), _ in kept])
+            lclasses = list(level_model.classes_)
+            presence = [1.0 - float(p[none]) if none is not None else 1.0 for _, p in kept]
+            out = [
+                (lclasses[int(np.argmax(q))], round(pr * float(np.max(q)), 4))
+                for q, pr in zip(lp, presence, strict=True)
+            ]
+        return [row for row, _ in kept], out
+
     def predict(self, extracted: list[Extracted]) -> list[dict[str, Any]]:
         """Tags for a batch of extracted postings: ``{"labels": {...}, "tags": [...]}`` each."""
         with threadpool_limits(1):
@@ -309,15 +350,14 @@ class MatcherModel:
         for category in CANDIDATE_CATEGORIES:
             rows = [(i, c) for i, ex in enumerate(extracted) for c in ex.candidates if c.category == category]
             proba, classes = self._proba(category, [c.features for _, c in rows])
+            if category == "certifications":
+                rows, proba = self._cert_levels(rows, proba, classes)
+                classes = ["level"]
             for (i, cand), p in zip(rows, proba, strict=True):
                 labels = results[i]["labels"]
                 if category == "certifications":
-                    best = int(np.argmax(p))
-                    value = classes[best]
-                    if value == "none":
-                        continue
+                    value, conf = p
                     labels["certifications"][cand.label] = value
-                    conf = float(p[best])
                 else:
                     pos = classes.index(1) if 1 in classes else None
                     conf = float(p[pos]) if pos is not None else 0.0
