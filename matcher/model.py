@@ -54,11 +54,25 @@ _LANGUAGES = (
     "Punjabi|Hindi|Urdu|Farsi|Persian|Amharic|Navajo|Khmer|Lao|Bengali|Gujarati|Nepali|Karen|Burmese|Swahili|"
     "Oromo|Tigrinya|Marshallese|Samoan|Tongan|Hawaiian|Ilocano|Italian|German|Greek|Armenian|Albanian"
     "|Bosnian|"
-    "Serbian|Croatian|Romanian|Turkish|Hebrew|Yiddish|Dari|Pashto|Kurdish|Thai|Indonesian|Malay"
+    "Serbian|Croatian|Romanian|Turkish|Hebrew|Yiddish|Dari|Pashto|Kurdish|Thai|Indonesian|Malay|Lakota|"
+    "Ojibwe|Cherokee|Yupik|Inupiaq|Chamorro|Zuni|Apache|Hopi|Tewa|Keres|Mixteco|Mixtec|Quiche|K'iche'|Mam|"
+    "Chuukese|Kinyarwanda|Nepali|Tamil|Telugu|Malayalam|Haitian|Cape Verdean"
 )
 _LANG_RE = re.compile(rf"\b(?:{_LANGUAGES})\b")
+_LANGUAGE_NAMES = {
+    "ASL": "American Sign Language",
+    "Filipino": "Tagalog",
+    "Persian": "Farsi",
+    "Haitian": "Haitian Creole",
+    "Creole": "Haitian Creole",
+    "Cape Verdean": "Cape Verdean Creole",
+    "Mixteco": "Mixtec",
+    "Quiche": "K'iche'",
+}
 _LANG_CONTEXT = re.compile(
-    r"bilingual|fluen|speak|language|proficien|multilingual|communicat|translat|interpret", re.I
+    r"bilingual|fluen|speak|language|proficien|multilingual|communicat|translat|interpret"
+    r"|a plus|preferred|required|helpful|desired|differential",
+    re.I,
 )
 _SPECIALTY_YEARS = re.compile(
     r"(?:\d+|two|three|four|five)\+?\s*(?:\(\d\)\s*)?(?:or more\s+)?years?(?:'"
@@ -127,9 +141,7 @@ def _language_mentions(doc: Doc) -> dict[str, list[Mention]]:
             lang = m.group(0)
             if lang == "Spanish":
                 continue
-            lang = {"ASL": "American Sign Language", "Filipino": "Tagalog", "Persian": "Farsi"}.get(
-                lang, lang
-            )
+            lang = _LANGUAGE_NAMES.get(lang, lang)
             out.setdefault(f"bilingual {lang}", []).append(
                 Mention(f"bilingual {lang}", idx, m.start(), m.end(), m.group(0))
             )
