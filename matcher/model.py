@@ -358,7 +358,7 @@ class MatcherModel:
 
     def _predict(self, extracted: list[Extracted]) -> list[dict[str, Any]]:
         threshold = float(self.params.get("threshold", 0.5))
-        results: list[dict[str, Any]] = [{"labels": _empty_labels(), "tags": []} for _ in extracted]
+        results: list[dict[str, Any]] = [{"labels": empty_labels(), "tags": []} for _ in extracted]
         for category in CANDIDATE_CATEGORIES:
             rows = [(i, c) for i, ex in enumerate(extracted) for c in ex.candidates if c.category == category]
             proba, classes = self._proba(category, [c.features for _, c in rows])
@@ -416,7 +416,7 @@ class MatcherModel:
         return results
 
 
-def _empty_labels() -> dict[str, Any]:
+def empty_labels() -> dict[str, Any]:
     return {
         "certifications": {},
         "ehr": [],

@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 from tqdm import tqdm
 
-from matcher.model import Extracted, MatcherModel, extract
+from matcher.model import Extracted, MatcherModel, empty_labels, extract
 from matcher.train import load_model
 from scraper.parsers.normalize import html_to_text
 from scraper.store import open_db, utcnow
@@ -91,7 +91,8 @@ def tag_file(in_path: str | Path, out: Any, *, model: MatcherModel | None = None
     n = 0
     for batch in _batches(read_postings_jsonl(in_path), BATCH_SIZE):
         for rec, result in zip(batch, tag_records(batch, model), strict=True):
-            tags = result["labels"] if result is not None else None
+            # A posting that failed (logged above) still gets a line of the exact shape, with no tags.
+            tags = result["labels"] if result is not None else empty_labels()
             out.write(json.dumps({"id": rec["id"], "tags": tags}, ensure_ascii=False) + "\n")
             n += 1
     return n
