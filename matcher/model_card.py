@@ -64,6 +64,11 @@ def write_model_card(
         "regressions too; years and pay are rules from LABELS.md sections 7 and 8 "
         "(`matcher/years.py`, `scraper/parsers/pay.py`).",
         "",
+        "The fitted model (`model.joblib`) is not committed: it is rebuilt from `data/labels` and "
+        "`data/params.yaml` by `majobs train`, or automatically by the first `majobs tag` when missing or "
+        "stale (about ten seconds of CPU). Its version is a hash of the labelled data, the parameters, the "
+        "feature code and the scikit-learn version: a rebuilt model carries the same version as this card.",
+        "",
         "## Data",
         "",
         "| file | postings |",
