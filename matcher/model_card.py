@@ -56,9 +56,10 @@ def write_model_card(
         "",
         "- `data/taxonomy.yaml` aliases propose candidate labels (broad on purpose).",
         "- For each candidate, features of every mention (section, cue words and where they stand, neighbour "
-        "words, surface form, or-lists of credentials, title/company-only) are hashed and one logistic "
-        "regression per category decides: certification none/required/preferred/accepted; EHR, specialty and "
-        "skill real or not.",
+        "words, surface form, or-lists of credentials, title/company-only) are hashed and a logistic "
+        "regression per category decides whether the candidate is real: a credential asked of this hire, an "
+        "EHR the hire uses, the hire's specialty, a skill the hire performs. A second classifier, trained on "
+        "asked-for credentials only, gives each credential its level (required, preferred, accepted).",
         "- is_ma_role (title + body) and stage (title words, required years, specialty credential) are "
         "logistic "
         "regressions too; years and pay are rules from LABELS.md sections 7 and 8 "
