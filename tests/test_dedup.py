@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.metrics.pairwise import cosine_similarity
 
-from scraper.dedup import Member, company_key, dedup_database, fingerprint, group_block
+from scraper.dedup import Member, company_key, dedup_database, fingerprint, group_block, similarities
 from scraper.items import new_posting
 from scraper.store import close_unseen, open_db, save_postings
 from tests.conftest import TEST_NOW
@@ -183,6 +185,15 @@ def test_missing_description_is_not_merged(db):
     )
     dedup_database(db)
     assert groups(db) == {"workday:R1": "workday:R1", "jsonld:j1": "jsonld:j1"}
+
+
+def test_similarities_are_scikit_learns_tfidf_cosine():
+    texts = [DESC, DESC + " Apply today.", OTHER, "", "vital signs vital signs epic"]
+    hasher = HashingVectorizer(n_features=2**20, alternate_sign=False, norm=None, stop_words="english")
+    counts = hasher.transform(texts)
+    expected = cosine_similarity(TfidfTransformer().fit_transform(counts))
+    assert np.allclose(similarities(counts), expected)
+    assert similarities(counts)[0, 1] > 0.9 > 0.2 > similarities(counts)[0, 2]
 
 
 def test_threshold_is_the_cosine_075():
