@@ -535,6 +535,38 @@ _MA_KEYS = frozenset({"CMA", "RMA", "CCMA", "NCMA", "NRCMA", "CMAA", "MA_C_WA", 
 
 MAX_MENTIONS = 5
 
+# LABELS.md C5, explicit form: "ACLS is not required", "NCMA is not accepted", "you do not need a
+# phlebotomy certificate". Narrow on purpose: a negation right at the mention, with no preference
+# after it ("not required but preferred" is a preference, which the model handles).
+_NEGATED_AFTER = re.compile(
+    r"^[\s)]*(?:certification|certificate|license|licence|credential|card|permit)?\s*(?:is |are |was )?"
+    r"(?:not|isn't|aren't|never)\s+(?:\w+\s+)?(?:required|needed|necessary|accepted|expected|mandatory|recogni[sz]ed)",
+    re.I,
+)
+_NEGATED_BEFORE = re.compile(
+    r"(?:do not|don't|does not|doesn't|will not|won't|no)\s+(?:\w+\s+)?"
+    r"(?:need|require|requires|accept|accepts)?\s*(?:an?\s+|the\s+|your\s+|any\s+)?$",
+    re.I,
+)
+_PREF_AFTER = re.compile(r"\bbut\b[^.;]*(?:prefer|plus|desir|helpful|welcome|nice)|(?:prefer|a plus)", re.I)
+
+
+def explicitly_negated(doc: Doc, mentions: list[Mention]) -> bool:
+    """Every body mention of a credential is directly negated (C5), with no preference after it."""
+    body = [m for m in mentions if doc.sentences[m.sentence].section not in ("title", "company", "heading")]
+    if not body:
+        return False
+    for m in body:
+        text = doc.sentences[m.sentence].text
+        after = text[m.end : m.end + 60]
+        before = text[max(0, m.start - 40) : m.start]
+        negated = bool(_NEGATED_AFTER.search(after)) or bool(
+            _NEGATED_BEFORE.search(before) and re.search(r"\b(?:not|n't|no)\b", before, re.I)
+        )
+        if not negated or _PREF_AFTER.search(after):
+            return False
+    return True
+
 
 def candidate_features(
     key: str,

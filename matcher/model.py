@@ -34,6 +34,7 @@ from matcher.candidates import Matcher, Mention, default_matcher
 from matcher.features import (
     SentenceCache,
     candidate_features,
+    explicitly_negated,
     iter_sentences_with,
     role_features,
     stage_features,
@@ -90,6 +91,7 @@ class Candidate:
     features: list[str]
     evidence: str
     mentions: int
+    negated: bool = False  # a credential every mention of which is explicitly "not required" (C5)
 
 
 @dataclass
@@ -164,8 +166,9 @@ def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted
         for label, mentions in found.items():
             key = "bilingual" if label.startswith("bilingual ") and label != "bilingual Spanish" else label
             feats = candidate_features(key, category, mentions, cache, by_sentence, n_labels)
+            negated = category == "certifications" and explicitly_negated(doc, mentions)
             candidates.append(
-                Candidate(category, label, feats, _evidence(doc, mentions, category), len(mentions))
+                Candidate(category, label, feats, _evidence(doc, mentions, category), len(mentions), negated)
             )
     years = find_years(doc)
     preferred = [m.value for m in years if m.kind == "preferred" and not m.nested]
@@ -333,20 +336,20 @@ class MatcherModel:
         kept = [
             (row, p)
             for row, p in zip(rows, proba, strict=True)
-            if none is None or classes[int(np.argmax(p))] != "none"
+            if (none is None or classes[int(np.argmax(p))] != "none") and not row[1].negated
         ]
         if not kept:
             return [], []
         use_level_model = self.params.get("cert_level_model", True)
         level_model = self.models.get("certification_level") if use_level_model else None
         if level_model is None:
-            out = [(classes[int(np.argmax(p))], float(np.max(p))) for _, p in kept]
+            out = [(str(classes[int(np.argmax(p))]), float(np.max(p))) for _, p in kept]
         else:
             lp = level_model.predict_proba([level_features(c.features) for (_, c), _ in kept])
             lclasses = list(level_model.classes_)
             presence = [1.0 - float(p[none]) if none is not None else 1.0 for _, p in kept]
             out = [
-                (lclasses[int(np.argmax(q))], round(pr * float(np.max(q)), 4))
+                (str(lclasses[int(np.argmax(q))]), round(pr * float(np.max(q)), 4))
                 for q, pr in zip(lp, presence, strict=True)
             ]
         return [row for row, _ in kept], out
@@ -408,7 +411,7 @@ class MatcherModel:
         )
         for i, p in zip(ma_rows, stage_p, strict=True):
             best = int(np.argmax(p))
-            results[i]["labels"]["stage"] = stage_classes[best]
+            results[i]["labels"]["stage"] = str(stage_classes[best])
             results[i]["stage_confidence"] = float(p[best])
         for r in results:
             for category in ("ehr", "specialties", "skills"):

@@ -204,3 +204,14 @@ def test_years_and_pay_rules(model) -> None:
     assert got["pay"] == {"min": 19.0, "max": 23.0, "unit": "HOUR"}
     none = tag(model, "Pay: competitive, DOE. Sign-on bonus $2,000.")
     assert none["pay"] is None
+
+
+def test_explicitly_negated_credentials_are_not_asks(model) -> None:
+    got = tag(
+        model,
+        "Requirements\n- RMA required\n- ACLS is not required for this role\n- You do not need a phlebotomy "
+        "certificate\n- CCMA not required but preferred",
+    )
+    assert got["certifications"].get("RMA") == "required"
+    assert "ACLS" not in got["certifications"] and "PHLEBOTOMY" not in got["certifications"]
+    assert got["certifications"].get("CCMA") == "preferred"
