@@ -163,3 +163,20 @@ def test_metadata_follows_the_served_file_and_adds_the_report_queries(tmp_path, 
     ds = make_datasette(other)
     (page,) = get(ds, "/weekly/postings.json?_search=epic&_shape=array")
     assert [r["id"] for r in page.json()] == ["workday:R9"]
+
+
+def test_serve_command_binds_loopback_only(jobs_db, monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db), "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    assert "read-only at http://127.0.0.1:8765/" in result.output
+    assert calls and calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8765
+    missing = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db.with_name("nope.db"))])
+    assert missing.exit_code == 1 and "no database" in missing.output
+    assert not jobs_db.with_name("nope.db").exists()
