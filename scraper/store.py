@@ -8,8 +8,8 @@ Tables (see ``ensure_schema``):
   results (``stage``, ``is_ma_role``, years, pay, model version) live here too.
 - ``tags``: the matcher's labels, one row per (posting, category, label).
 - ``crawl_runs`` and ``crawl_run_sources``: every crawl, with per-source counts.
-- ``postings_fts``: full-text search over title and description (new postings are indexed by
-  ``save_postings``, edits and deletes by triggers).
+- ``postings_fts``: full-text search over title and description, kept by ``save_postings``
+  (triggers only guard other writers; see ``_FTS_UPDATE_TRIGGER``).
 
 The database runs in WAL mode so reads (queries, Datasette, the report) proceed during a crawl.
 """
