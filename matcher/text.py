@@ -15,6 +15,7 @@ import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from scraper.parsers.normalize import html_to_text
 
@@ -148,6 +149,7 @@ def fix_text(value: str | None) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)  # boilerplate lines repeat across an employer's postings
 def heading_type(line: str) -> str | None:
     """The section type a heading line opens, or None when the line is not a heading."""
     if _BULLET.match(line):

@@ -133,7 +133,10 @@ def _number(token: str) -> float | None:
 def find_years(doc: Doc) -> list[YearsMention]:
     """Every experience statement of the description, in text order."""
     out: list[YearsMention] = []
-    for idx, sent in enumerate(doc.sentences):
+    # Most sentences say nothing of experience: one scan of the whole posting picks the ones to read.
+    wanted = {doc.sentence_at(m.start()) for m in _WORTH_READING.finditer(doc.text)}
+    for idx in sorted(wanted):
+        sent = doc.sentences[idx]
         if sent.section in ("title", "company", "heading", "benefits", "about", "eeo", "pay"):
             continue
         text = sent.text
@@ -196,6 +199,11 @@ def find_years(doc: Doc) -> list[YearsMention]:
 
 
 _DIGIT = re.compile(r"\d")
+# A sentence can hold an experience statement only if it has one of these.
+_WORTH_READING = re.compile(
+    r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new)\b"
+    r"|(?i:without|zero|never)\b"
+)
 _HAS_WORD_NUMBER = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a|an) (?:\w+ ){0,2}(?:years?"
     r"|months?)\b",
