@@ -201,7 +201,7 @@ def find_years(doc: Doc) -> list[YearsMention]:
 _DIGIT = re.compile(r"\d")
 # A sentence can hold an experience statement only if it has one of these.
 _WORTH_READING = re.compile(
-    r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new)\b"
+    r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new|entry|recent)\b"
     r"|(?i:without|zero|never)\b"
 )
 _HAS_WORD_NUMBER = re.compile(
