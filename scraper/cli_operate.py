@@ -155,8 +155,9 @@ def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
     """Import postings exported by JobSpy (a CSV) into the database, then dedup and tag them.
 
     Rows go in with source "jobspy" (source_key "jobspy:<site>"); bad rows are counted and
-    logged, not fatal. The import is a crawl_runs row. Exits 0 when every row was read, 1 when
-    the file is not a JobSpy CSV or no row could be read, 5 when dedup or tagging failed.
+    logged, not fatal. The import is a crawl_runs row. Exits 0 when the file was read (bad rows
+    counted), 1 when it is not a JobSpy CSV or no row could be read, 5 when dedup or tagging
+    failed, 75 when a `majobs run` holds the database.
 
     \b
     Example:
@@ -167,13 +168,19 @@ def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
     """
     from scraper.jobspy import JobSpyFileError
     from scraper.jobspy import import_jobspy as do_import
-    from scraper.runner import EXIT_STAGE_FAILED, after_collect
+    from scraper.lock import RunLock
+    from scraper.runner import EXIT_LOCKED, EXIT_STAGE_FAILED, after_collect
 
     try:
-        result = do_import(csv_file, db_path, title_filter=not all_titles)
-    except JobSpyFileError as exc:
-        raise click.ClickException(str(exc)) from exc
-    stages = after_collect(db_path, result.run_id, progress=_progress())
+        with RunLock(db_path):  # not while a scheduled run writes the same database
+            try:
+                result = do_import(csv_file, db_path, title_filter=not all_titles)
+            except JobSpyFileError as exc:
+                raise click.ClickException(str(exc)) from exc
+            stages = after_collect(db_path, result.run_id, progress=_progress())
+    except AlreadyRunning as exc:
+        click.echo(f"majobs import-jobspy: not started: {exc}", err=True)
+        raise SystemExit(EXIT_LOCKED) from exc
     click.echo(f"{result.summary()}; {stages.summary()}")
     if result.status == "failed":
         raise click.ClickException("no row of the file could be imported")

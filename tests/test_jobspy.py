@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from scraper.jobspy import JobSpyFileError, import_jobspy
+from scraper.lock import RunLock
 from scraper.parsers.jobspy import JobSpyRowError, markdown_to_text, parse_row, source_id
 from tests.conftest import FIXTURES, TEST_NOW, fixture_json
 
@@ -126,3 +127,7 @@ def test_cli_import_dedups_and_tags(db_path, rows):
         cli, ["import-jobspy", str(EXPORT.with_name("nope.csv")), "--db", str(db_path)]
     )
     assert missing.exit_code == 2 and "does not exist" in missing.output
+    with RunLock(db_path):  # a scheduled run is writing: the import is for another time
+        busy = CliRunner().invoke(cli, ["import-jobspy", str(EXPORT), "--db", str(db_path)])
+    assert busy.exit_code == 75 and "not started" in busy.stderr
+    assert len(rows("select id from crawl_runs")) == 1
