@@ -69,10 +69,14 @@ _EXPERIENCE = re.compile(
     r"|ophthalmology|optometry|pediatrics|health|healthcare|leadership|management)",
     re.I,
 )
+# Before a figure only plain experience words count ("experience: 2 years"); "as a" or "in a
+# clinic" describe what follows a figure ("2 years as an MA"), not what precedes it.
+_EXPERIENCE_BEFORE = re.compile(r"experience|\bexp\b|background|worked|working (?:in|as|at|with)", re.I)
 _NOT_EXPERIENCE = re.compile(
     r"\b(?:years? old|of age|warranty|anniversary|in business|serving|since|founded|years? ago|tenure"
     r"|vesting|vest"
     r"|accrual|every|per year|a year\b|each year|annually|pto|vacation|holiday|contract|assignment|probation"
+    r"|running|in a row|straight|recogni[sz]ed|award|top workplace|best place"
     r"|commitment|stay with|retention|bonus|renew|valid for|expire|apprenticeship lasts|track record of"
     r"|our team has"
     r"|we have been|has been|training (?:program|period)|of (?:paid |on-the-job |classroom )?training"
@@ -170,7 +174,7 @@ def find_years(doc: Doc) -> list[YearsMention]:
             before = text[max(0, m.start() - 70) : m.start()]
             if not (
                 _EXPERIENCE.search(after)
-                or _EXPERIENCE.search(before[-30:])
+                or _EXPERIENCE_BEFORE.search(before[-30:])
                 or ("experience" in before.lower() and not re.search(r"[.;]\s*$", before[-3:]))
                 or re.search(r"experience\s*:\s*$", before, re.I)
             ):

@@ -64,3 +64,5 @@ def test_required_years_ignore_preferred() -> None:
 def test_non_experience_durations_are_ignored() -> None:
     text = "We have served the valley for 30 years. PTO accrues after 90 days. Must be 18 years old."
     assert years(text) is None
+    assert years("We are proud to be recognized as a Top Workplace for five years running.") is None
+    assert years("Voted best clinic 3 years in a row.") is None
