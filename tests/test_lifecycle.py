@@ -64,9 +64,8 @@ def test_failed_or_cut_short_crawl_closes_nothing(server, crawl, rows):
     board.always["list"] = Reply(b'{"jobs": [{"id": 1, "title": "Medical Ass')
     result = crawl([board.entry()], now=TEST_NOW + 2 * DAY)
     assert result.sources[0]["complete"] == 0
-    assert rows("select count(*) n from postings where closed_at is null and source_key = 'greenhouse:acme'")[0][
-        "n"
-    ] == 2
+    still_open = "select count(*) n from postings where closed_at is null and source_key = 'greenhouse:acme'"
+    assert rows(still_open)[0]["n"] == 2
 
 
 def test_days_open_view(db_path, rows):
