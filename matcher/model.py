@@ -59,6 +59,8 @@ _LANGUAGES = (
     "Ojibwe|Cherokee|Yupik|Inupiaq|Chamorro|Zuni|Apache|Hopi|Tewa|Keres|Mixteco|Mixtec|Quiche|K'iche'|Mam|"
     "Chuukese|Kinyarwanda|Nepali|Tamil|Telugu|Malayalam|Haitian|Cape Verdean"
 )
+_LANGUAGE_FIRST_WORDS = frozenset(name.split()[0] for name in _LANGUAGES.split("|"))
+_CAPITALIZED = re.compile(r"\b[A-Z][A-Za-z']+")
 _LANG_RE = re.compile(rf"\b(?:{_LANGUAGES})\b")
 _LANGUAGE_NAMES = {
     "ASL": "American Sign Language",
@@ -134,9 +136,14 @@ def _evidence(doc: Doc, mentions: list[Mention], category: str = "") -> str:
 def _language_mentions(doc: Doc) -> dict[str, list[Mention]]:
     """``bilingual <Language>`` candidates for languages other than Spanish (an open family)."""
     out: dict[str, list[Mention]] = {}
-    if not _LANG_CONTEXT.search(doc.text):
-        return out
-    for idx, sent in enumerate(doc.sentences):
+    # Language names are capitalized words: a cheap scan finds the sentences worth the full regex.
+    sentences = {
+        doc.sentence_at(m.start())
+        for m in _CAPITALIZED.finditer(doc.text)
+        if m.group(0) in _LANGUAGE_FIRST_WORDS
+    }
+    for idx in sorted(sentences):
+        sent = doc.sentences[idx]
         if sent.section in ("title", "company") or not _LANG_CONTEXT.search(sent.text):
             continue
         for m in _LANG_RE.finditer(sent.text):
