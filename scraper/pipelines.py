@@ -50,7 +50,12 @@ class ValidatePipeline(_CountingPipeline):
         if item.get("employment_type") not in (None, *EMPLOYMENT_TYPES):
             item["employment_type"] = "OTHER"
         if item.get("salary_unit") not in (None, *SALARY_UNITS):
-            logger.warning("%s: salary unit %r not in %s; stored as unknown", item["source_id"], item["salary_unit"], SALARY_UNITS)
+            logger.warning(
+                "%s: salary unit %r not in %s; stored as unknown",
+                item["source_id"],
+                item["salary_unit"],
+                SALARY_UNITS,
+            )
             item["salary_unit"] = None
         if item.get("state") and len(item["state"]) != 2:
             item["state"] = None
@@ -154,8 +159,21 @@ class StorePipeline:
             complete = reason == "finished" and not incomplete and counts["pages"] > 0
             if complete:
                 counts["closed"] = close_unseen(self.db, source.key, self.now)
+            prefix = stat_key(source.key, "")
+            other = {
+                key[len(prefix) :]: value
+                for key, value in stats.get_stats().items()
+                if key.startswith(prefix) and key[len(prefix) :] not in (*names, "incomplete")
+            }
             record_run_source(
-                self.db, self.run_id, source.key, source.kind, complete=complete, finish_reason=reason, **counts
+                self.db,
+                self.run_id,
+                source.key,
+                source.kind,
+                complete=complete,
+                finish_reason=reason,
+                other_counts=other,
+                **counts,
             )
             logger.info("[%s] %s", source.key, ", ".join(f"{k} {v}" for k, v in counts.items()))
         if self.own_run:
@@ -165,7 +183,8 @@ class StorePipeline:
 
 def run_status(db: Any, run_id: int) -> str:
     """ok: every source complete with no failures; failed: no source got anywhere; else partial."""
-    rows = list(db.execute("select complete, failed, pages from crawl_run_sources where run_id = ?", [run_id]))
+    sql = "select complete, failed, pages from crawl_run_sources where run_id = ?"
+    rows = list(db.execute(sql, [run_id]))
     if not rows:
         return "failed"
     if all(complete and not failed for complete, failed, _ in rows):

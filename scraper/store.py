@@ -125,6 +125,7 @@ RUN_SOURCE_COLUMNS: dict[str, Any] = {
     "reopened": int,
     "complete": int,  # 1 when every page of the source's listing was read (lifecycle may close)
     "finish_reason": str,
+    "other_counts": str,  # JSON: the spider's own counters (no_jsonld, truncated, gone, retries...)
 }
 
 COUNT_NAMES = ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped", "closed", "reopened")
@@ -241,6 +242,11 @@ def _add_missing_columns(db: sqlite_utils.Database, table: str, columns: Mapping
             db.table(table).add_column(name, col_type)
 
 
+# Set on a posting dict (not a column) when it was made from incomplete data, e.g. a list entry
+# whose detail request failed.
+PARTIAL = "_partial"
+
+
 def content_hash(posting: Mapping[str, Any]) -> str:
     """A hash of the fields whose change means the posting changed (not fetch times, not raw)."""
     payload = json.dumps({k: posting.get(k) for k in CONTENT_FIELDS}, sort_keys=True, default=str)
@@ -257,7 +263,9 @@ class SaveCounts:
 
     def _bump(self, key: str | None, name: str) -> None:
         setattr(self, name, getattr(self, name) + 1)
-        bucket = self.by_source_key.setdefault(key or "", {"new": 0, "updated": 0, "unchanged": 0, "reopened": 0})
+        bucket = self.by_source_key.setdefault(
+            key or "", {"new": 0, "updated": 0, "unchanged": 0, "reopened": 0}
+        )
         bucket[name] += 1
 
 
@@ -268,7 +276,9 @@ def save_postings(
 
     ``first_seen`` is kept from the first time a posting was stored, ``last_seen`` is set to
     ``now``, a closed posting that shows up again is reopened, and ``date_posted`` keeps the
-    earliest value seen (some CMSs re-stamp it on every render).
+    earliest value seen (some CMSs re-stamp it on every render). A posting marked
+    ``posting[PARTIAL] = True`` (made without its detail page) is stored when new, but never
+    overwrites a stored copy: it only counts as seen.
 
     Speed (benchmarks/ingest.py): a posting seen again unchanged — most of a daily crawl — only
     gets ``last_seen``/``fetched_at`` written (its ``raw`` stays that of its last content change);
@@ -277,9 +287,12 @@ def save_postings(
     """
     now = now or utcnow()
     rows = []
+    partial: set[str] = set()
     for p in postings:
         row = {k: p.get(k) for k in POSTING_FIELDS}
         row["id"] = posting_id(row["source"], row["source_id"])
+        if p.get(PARTIAL):
+            partial.add(row["id"])
         row["remote"] = 1 if row.get("remote") else 0
         row["content_hash"] = content_hash(row)
         for json_field in ("raw", "all_locations"):
@@ -308,6 +321,7 @@ def save_postings(
         regroup: list[str] = []  # reopened: listed again, so its dedup group is judged again
         full: list[dict[str, Any]] = []  # new or changed: every column written
         seen_again: list[tuple[str, str | None, str]] = []  # unchanged: last_seen and fetched_at only
+        seen_partial: list[tuple[str, str | None, str]] = []  # incomplete copies: seen, content kept
         for row in rows:
             row["last_seen"] = now
             row["closed_at"] = None
@@ -318,6 +332,15 @@ def save_postings(
                 full.append(row)
                 continue
             _, old_hash, first_seen, old_date, closed_at, old_key = old
+            if row["id"] in partial:
+                # Known to be listed, but fetched incompletely (its detail failed): keep the
+                # stored content, only mark it seen (and open).
+                counts._bump(row["source_key"], "unchanged")
+                if closed_at:
+                    counts._bump(row["source_key"], "reopened")
+                    regroup.append(row["id"])
+                seen_partial.append((now, row["fetched_at"], row["id"]))
+                continue
             row["first_seen"] = first_seen or now
             if old_date and (not row["date_posted"] or old_date < row["date_posted"]):
                 row["date_posted"] = old_date
@@ -347,6 +370,11 @@ def save_postings(
             _index_postings(db, retag + [row["id"] for row in full if row["id"] not in existing])
         if seen_again:
             db.conn.executemany("update postings set last_seen = ?, fetched_at = ? where id = ?", seen_again)
+        if seen_partial:
+            db.conn.executemany(
+                "update postings set last_seen = ?, fetched_at = ?, closed_at = null where id = ?",
+                seen_partial,
+            )
         for chunk in _chunks(retag):
             # An edited posting loses its tags' version so the matcher looks at it again, and its
             # dedup group so scraper/dedup.py does.
@@ -406,21 +434,31 @@ def start_run(db: sqlite_utils.Database, *, started_at: str, sources_file: str |
     return int(table.last_pk)
 
 
-def record_run_source(db: sqlite_utils.Database, run_id: int, source_key: str, kind: str, **counts: Any) -> None:
+def record_run_source(
+    db: sqlite_utils.Database, run_id: int, source_key: str, kind: str, **counts: Any
+) -> None:
     row = {"run_id": run_id, "source_key": source_key, "kind": kind}
     row.update({k: int(counts.get(k) or 0) for k in COUNT_NAMES})
     row["complete"] = 1 if counts.get("complete") else 0
     row["finish_reason"] = counts.get("finish_reason")
+    other = counts.get("other_counts")
+    row["other_counts"] = json.dumps(other, sort_keys=True) if other else None
     with db.conn:
         db.table("crawl_run_sources").upsert(row, pk=("run_id", "source_key"), alter=False)
 
 
 def finish_run(
-    db: sqlite_utils.Database, run_id: int, *, status: str, finished_at: str | None = None, error: str | None = None
+    db: sqlite_utils.Database,
+    run_id: int,
+    *,
+    status: str,
+    finished_at: str | None = None,
+    error: str | None = None,
 ) -> dict[str, Any]:
     """Close a run: totals summed from its sources, its status and end time. Returns the row."""
     sums = db.execute(
-        "select count(*), " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNT_NAMES)
+        "select count(*), "
+        + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNT_NAMES)
         + " from crawl_run_sources where run_id = ?",
         [run_id],
     ).fetchone()

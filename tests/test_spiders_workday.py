@@ -192,8 +192,10 @@ def test_failed_mid_run_page_is_partial_and_detail_failure_keeps_list_data(serve
     kept = rows("select * from postings where source_id = 'acme:JR-1001'")[0]
     assert kept["title"] == "Certified Medical Assistant"
     assert (kept["city"], kept["state"], kept["date_posted"]) == ("Tulsa", "OK", "2026-11-20")
-    assert kept["description_html"] is None  # what the list gave, nothing invented
-    assert kept["company"] == "Acme (config)"  # no detail: the config's name
+    # The failed detail's thin copy only marks the posting seen: the first crawl's content stays.
+    assert kept["description_html"].startswith("<p>Certified Medical Assistant at Acme Health.</p>")
+    assert kept["salary_min"] == 18.0
+    assert kept["last_seen"] == rows("select max(started_at) t from crawl_runs")[0]["t"]
 
 
 def test_empty_page_stops_paging(server, crawl, rows):

@@ -12,6 +12,7 @@ from scraper.parsers import greenhouse as gh
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.sources import Source
 from scraper.spiders.base import MajobsSpider, ParseError
+from scraper.store import PARTIAL
 
 
 class GreenhouseSpider(MajobsSpider):
@@ -110,4 +111,6 @@ class GreenhouseSpider(MajobsSpider):
                 source, f"cannot parse job {job.get('id')}: {exc}", url=response.url if response else None
             )
             return
+        if detail is None:
+            posting[PARTIAL] = True  # type: ignore[literal-required]  # never overwrites a stored copy
         yield from self.emit(source, [posting])

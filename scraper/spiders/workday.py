@@ -29,6 +29,7 @@ from scraper.parsers import workday as wd
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.sources import Source
 from scraper.spiders.base import MajobsSpider, ParseError, stat_key
+from scraper.store import PARTIAL
 
 # Without a total to stop at, never page past this many postings.
 MAX_LISTED_WITHOUT_TOTAL = 5000
@@ -180,4 +181,6 @@ class WorkdaySpider(MajobsSpider):
         except (ValueError, KeyError, TypeError) as exc:
             self.fail(source, f"cannot parse posting {item.get('externalPath')!r}: {exc}", url=url)
             return
+        if detail is None:
+            posting[PARTIAL] = True  # type: ignore[literal-required]  # never overwrites a stored copy
         yield from self.emit(source, [posting])
