@@ -137,6 +137,21 @@ def format_side_by_side(ours: dict[str, Any], keyword: dict[str, Any], *, per_la
         mark = "" if goal is None else ("ok" if a >= goal else "LOW")
         mark += "" if a > b else (" =kw" if a == b else " <kw")
         lines.append(f"{name:42} {a:7.3f} {b:8.3f} {'' if goal is None else f'{goal:.2f}':>6}  {mark}")
+    lines.append("")
+    lines.append(
+        f"{'per category (P / R / F1)':28} {'model micro':>20} {'model macro':>20} {'keyword micro':>20}"
+    )
+    for category, scores_key in (
+        ("certifications (key, level)", "certifications"),
+        ("certification keys", "certification_keys"),
+        *((c, c) for c in SET_CATEGORIES),
+    ):
+        o, k = ours[scores_key], keyword[scores_key]
+
+        def prf(block: dict[str, Any]) -> str:
+            return f"{block['precision']:.3f}/{block['recall']:.3f}/{block['f1']:.3f}"
+
+        lines.append(f"{category:28} {prf(o['micro']):>20} {prf(o['macro']):>20} {prf(k['micro']):>20}")
     if per_label:
         for category in ("certifications", *SET_CATEGORIES):
             lines.append("")
