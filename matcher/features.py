@@ -82,6 +82,13 @@ CUES: dict[str, re.Pattern[str]] = {
             r"\buse\b|\busing\b|\bin\b|system|ehr|emr|electronic|chart|document|record|platform|software",
         ),
         ("train", r"train|teach|educat|instruct|precept|mentor|coach|orient"),
+        (
+            # K5: skills taught to or checked in staff are not performed by the hire.
+            "staffteach",
+            r"(?:teach|train|orient|precept|validat|competenc|academy|skills? lab|onboard|in-?service"
+            r"|curricul)\w*[^.;]{0,80}\b(?:mas|medical assistants|staff|new hires|team members|physicians"
+            r"|providers|nurses|employees|technicians|students|caregivers)\b",
+        ),
         ("coord", r"coordinat|arrang|schedul|refer|order|send"),
         (
             "perform",
@@ -152,6 +159,7 @@ _CUE_ORDER = (
     "pref",
     "exp",
     "use",
+    "staffteach",
     "train",
     "coord",
     "perform",
