@@ -92,3 +92,20 @@ def test_comma_after_an_amount_is_punctuation() -> None:
 def test_start_and_ceiling_in_one_sentence_is_a_range() -> None:
     pay = find_pay("Pay: $17.50/hr to start, up to $21/hr with experience.")
     assert (pay.min, pay.max, pay.unit) == (17.5, 21.0, "HOUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hourly Rate: 17.50 - 21.00", (17.5, 21.0, "HOUR")),
+        ("Pay range is 45,000 to 52,000", (45000.0, 52000.0, "YEAR")),
+        ("Wage: 19.00", (19.0, 19.0, "HOUR")),
+    ],
+)
+def test_bare_figures_after_a_pay_label(text: str, expected: tuple) -> None:
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == expected
+
+
+def test_bare_numbers_without_a_pay_label_are_not_pay() -> None:
+    assert find_pay("We have 24 locations and 300 staff.") is None

@@ -38,6 +38,14 @@ _BARE = re.compile(
     r"|a)\b))",
     re.I,
 )
+# ... or right after a pay label ("Hourly Rate: 17.50 - 21.00").
+_LABELLED = re.compile(
+    r"(?:hourly (?:rate|pay|wage)|pay (?:rate|range)|wage(?: range)?|rate of pay|salary(?: range)?"
+    r"|starting (?:wage|rate)|base pay)\s*(?:range)?\s*(?:is|of)?\s*:?\s*"
+    r"(?P<a1>\d{1,3}(?:,\d{3})+|\d{2,6})(?:\.(?P<a2>\d{2}))?(?P<a3>)(?P<tail>)"
+    r"(?:\s*(?:-|–|—|to)\s*(?P<b1>\d{1,3}(?:,\d{3})+|\d{2,6})(?:\.(?P<b2>\d{2}))?(?P<b3>))?(?![\d$])",
+    re.I,
+)
 _UNIT_AFTER = re.compile(
     r"^\s*(?:\+\s*)?(?:USD\s*)?(?:/\s*|per\s+|an?\s+|each\s+)?(hour|hr|h|hourly|year|yr|annual(?:ly)?|annum"
     r"|salary"
@@ -127,20 +135,25 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
 
 
 _DIGIT = re.compile(r"\d")
+_MAYBE_PAY = re.compile(
+    r"\d\s*(?:/\s*h|per hour|hourly|an hour|annually)|(?:rate|pay|wage|salary|range)\s*(?:is|of)?\s*:?\s*\d",
+    re.I,
+)
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[•·|]\s+")
 
 
 def pay_candidates(text: str | None) -> list[PayCandidate]:
     """Every pay-like figure in ``text``, with its unit, shape and whether it looks like base pay."""
     out: list[PayCandidate] = []
-    if not text or (
-        "$" not in text and not re.search(r"\d\s*(?:/\s*h|per hour|hourly|an hour|annually)", text, re.I)
-    ):
+    if not text or ("$" not in text and not _MAYBE_PAY.search(text)):
         return out
     for idx, sentence in enumerate(_SPLIT.split(text)):
         if not sentence or ("$" not in sentence and not _DIGIT.search(sentence)):
             continue
-        matches = sorted([*_DOLLAR.finditer(sentence), *_BARE.finditer(sentence)], key=lambda m: m.start())
+        found = [*_DOLLAR.finditer(sentence), *_BARE.finditer(sentence)]
+        if not found:
+            found = list(_LABELLED.finditer(sentence))
+        matches = sorted(found, key=lambda m: m.start())
         prev_end = 0
         for i, m in enumerate(matches):
             if i and m.start() < matches[i - 1].end():
