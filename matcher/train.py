@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
 import subprocess
 from datetime import UTC, datetime
@@ -166,7 +167,7 @@ def train(
     model = MatcherModel(params).fit(records, extracted)
     model.version = version  # type: ignore[attr-defined]
     model_dir.mkdir(parents=True, exist_ok=True)
-    tmp = model_dir / (MODEL_FILE + ".tmp")
+    tmp = model_dir / f"{MODEL_FILE}.{os.getpid()}.tmp"  # two trainers at once never share a temp file
     joblib.dump(model, tmp, compress=3)
     tmp.replace(model_dir / MODEL_FILE)
     metadata = {
