@@ -628,7 +628,10 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\bcot\b|\bcomt\b|ophthalmic scribe|vision tech|optometry assist|optometric tech|optical assist"
             r"|paraoptometric",
         ),
-        ("health_tech", r"health technician|health tech\b|health aid"),
+        (
+            "health_tech",
+            r"(?<!behavioral )(?<!mental )health technician|(?<!behavioral )health tech\b|health aid",
+        ),
         ("support_asst", r"medical support assistant"),
         (
             "nurse",
@@ -657,7 +660,8 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "other_job",
             r"veterinar|\bvet\b|dental assist|pharmacy tech|behavioral health tech|mental health tech|recruit"
             r"|surgical coordinator|instrument tech|sterile processing|medical records|transcription"
-            r"|physical therapy aide|\bpt aide|ekg tech(?!.*medical assist)|monitor tech|patient transport",
+            r"|physical therapy aide|\bpt aide|ekg tech(?!.*medical assist)|monitor tech|patient transport"
+            r"|optician|authorization specialist|prior auth|insurance specialist|dialysis",
         ),
         ("supervisor", r"supervis"),
         ("manager", r"manager|management|\bmgr\b"),
@@ -678,6 +682,24 @@ _TITLE_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|clinical operations|practice operations|site manager|health center manager",
         ),
     )
+)
+_OCCUPATIONS = frozenset(
+    {
+        "ma",
+        "ophth",
+        "health_tech",
+        "support_asst",
+        "nurse",
+        "cna",
+        "med_aide",
+        "phleb",
+        "front",
+        "coder",
+        "it",
+        "provider",
+        "scribe",
+        "other_job",
+    }
 )
 _OTHER_OCC = (
     "other_job",
@@ -720,7 +742,23 @@ def _title_features(title: str) -> tuple[str, ...]:
     feats.append(f"tc_combo={'ma' if ma_like else '-'}|{'other' if other else '-'}")
     if not ma_like and not other:
         feats.append("tc_none")
+    # Which occupation the title names first ("Certified Medication Aide (CMA)", "Recruiter - MA Desk").
+    first = _first_occupation(title)
+    if first:
+        feats.append(f"tc_first={first}")
+        feats.append(f"tc_first_kind={'ma' if first in ('ma', 'ophth', 'health_tech') else 'other'}")
     return tuple(feats)
+
+
+def _first_occupation(title: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for name, pattern in _TITLE_CLASSES:
+        if name not in _OCCUPATIONS:
+            continue
+        m = pattern.search(title)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
 
 
 def role_features(doc: Doc) -> list[str]:
