@@ -79,7 +79,52 @@ def scrapy_settings(overrides: dict[str, Any]) -> Any:
     return settings
 
 
-def _crawl_in_child(sources: list[Source], overrides: dict[str, Any]) -> None:
+class _CallerFd:
+    """One of the caller's file descriptors, handed to the crawl process when it starts.
+
+    A fork server's children inherit the *server's* stdout/stderr, not the caller's; pickled while
+    the child is being started, this passes the caller's descriptor along (multiprocessing's own
+    DupFd mechanism), and the child puts it in place.
+    """
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from multiprocessing import reduction
+
+        return (_adopt_fd, (reduction.DupFd(self.fd), self.fd))
+
+
+def _adopt_fd(dup: Any, target: int) -> int:
+    fd = dup.detach()
+    if fd != target:
+        os.dup2(fd, target)
+        os.close(fd)
+    return target
+
+
+def _caller_fds() -> list[_CallerFd]:
+    """The caller's descriptors 1 and 2 (what a plain fork would have inherited), where open."""
+    fds = []
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:  # closed (a daemon): the child keeps the server's
+            continue
+        fds.append(_CallerFd(fd))
+    return fds
+
+
+def _crawl_in_child(
+    sources: list[Source], overrides: dict[str, Any], environ: dict[str, str], fds: list[int]
+) -> None:
+    # The fork server holds the environment of its own start; the crawl gets the caller's
+    # (scraper/settings.py reads USAJOBS_API_KEY, MAJOBS_CONTACT... from it). The caller's
+    # stdout/stderr were put in place when the arguments were unpickled (_CallerFd).
+    os.environ.clear()
+    os.environ.update(environ)
+    del fds  # already in place
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.misc import load_object
 
@@ -95,6 +140,23 @@ def _crawl_in_child(sources: list[Source], overrides: dict[str, Any]) -> None:
     for kind, group in by_kind.items():
         process.crawl(load_object(SPIDERS[kind]), sources=group)
     process.start()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Where crawl processes come from: a fork server where there is one, else a fresh interpreter.
+
+    Not a plain fork of the caller: a fork copies locks held by the caller's other threads (a
+    reader thread inside SQLite, say) and the child can deadlock on them. The fork server is a
+    clean single-threaded process started once, with the spiders' modules already imported, so
+    each crawl still starts in a fraction of a second.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(
+        ["scraper.crawl", *sorted({path.rsplit(".", 1)[0] for path in SPIDERS.values()})]
+    )
+    return context
 
 
 def run_crawl(
@@ -122,9 +184,10 @@ def run_crawl(
         "MAJOBS_NOW": now.isoformat(),
     }
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    child = multiprocessing.get_context(method).Process(
-        target=_crawl_in_child, args=(sources, overrides), name=f"majobs-crawl-{run_id}"
+    child = _context().Process(
+        target=_crawl_in_child,
+        args=(sources, overrides, dict(os.environ), _caller_fds()),
+        name=f"majobs-crawl-{run_id}",
     )
     # Ctrl-C reaches the child too (same process group): it shuts down gracefully while we wait.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
