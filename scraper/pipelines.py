@@ -16,7 +16,15 @@ from scrapy.exceptions import DropItem
 from scraper.items import EMPLOYMENT_TYPES, SALARY_UNITS, SOURCES, posting_id
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.spiders.base import run_clock, stat_key
-from scraper.store import close_unseen, finish_run, open_db, record_run_source, save_postings, start_run
+from scraper.store import (
+    Checkpointer,
+    close_unseen,
+    finish_run,
+    open_db,
+    record_run_source,
+    save_postings,
+    start_run,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +129,7 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.db = open_db(self.db_path)
+        self.checkpointer = Checkpointer(self.db).start()
         if self.own_run:
             self.run_id = start_run(self.db, started_at=self.now, sources_file=None, pid=os.getpid())
 
@@ -149,6 +158,12 @@ class StorePipeline:
         """Write one ``crawl_run_sources`` row per source; close what a complete source no longer lists."""
         if self.db is None:
             return
+        try:
+            self._close_run(spider, reason)
+        finally:
+            self.checkpointer.stop()
+
+    def _close_run(self, spider: Spider, reason: str) -> None:
         self.flush()
         stats = self.crawler.stats
         assert stats is not None
