@@ -226,6 +226,60 @@ class SeenColumns(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix(X)[:, self.columns_]
 
 
+# Feature string -> hashed column, per hashing width. The same strings recur in posting after posting,
+# and hashing them (a Python call per string inside FeatureHasher) cost more than the classifiers.
+# Bounded: emptied when full (open-ended strings such as neighbour words keep arriving).
+_HASHED: dict[int, dict[str, int]] = {}
+_HASHED_MAX = 400_000
+# Per fitted pipeline: hashed column -> column kept by SeenColumns (-1 when dropped).
+_SEEN_MAPS: dict[int, tuple[Any, np.ndarray]] = {}
+
+
+def _hashed_columns(hasher: FeatureHasher, rows: list[list[str]]) -> np.ndarray:
+    cache = _HASHED.setdefault(hasher.n_features, {})
+    get = cache.get
+    flat = [get(f, -1) for row in rows for f in row]
+    if -1 in flat:
+        new = list({f for row in rows for f in row if f not in cache})
+        if len(cache) + len(new) > _HASHED_MAX:
+            cache.clear()
+        got = hasher.transform([[f] for f in new])
+        cache.update(zip(new, got.indices.tolist(), strict=True))
+        flat = [cache[f] for row in rows for f in row]  # the cache may have been emptied
+    return np.array(flat, dtype=np.int64)
+
+
+def _seen_map(pipe: Pipeline) -> np.ndarray:
+    got = _SEEN_MAPS.get(id(pipe))
+    if got is None or got[0] is not pipe:
+        seen = pipe.named_steps["seen"]
+        colmap = np.full(pipe.named_steps["hash"].n_features, -1, dtype=np.int64)
+        colmap[seen.columns_] = np.arange(len(seen.columns_))
+        got = _SEEN_MAPS[id(pipe)] = (pipe, colmap)
+    return got[1]
+
+
+def predict_proba(model: Any, X: list[list[str]]) -> np.ndarray:
+    """``model.predict_proba(X)``, with the hashing and column selection of a fitted pipeline done
+    from cached columns: the classifier gets the very matrix the pipeline would build (same
+    columns, counts and order), so the probabilities are the same to the last bit."""
+    if not isinstance(model, Pipeline) or [name for name, _ in model.steps] != ["hash", "seen", "clf"]:
+        return model.predict_proba(X)
+    hasher, seen, clf = (step for _, step in model.steps)
+    if hasher.input_type != "string" or hasher.alternate_sign:
+        return model.predict_proba(X)
+    n_rows, n_seen = len(X), len(seen.columns_)
+    columns = _seen_map(model)[_hashed_columns(hasher, X)]
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), [len(row) for row in X])
+    kept = columns >= 0
+    # FeatureHasher sums repeated columns and sorts each row; SeenColumns keeps that order.
+    keys, counts = np.unique(row_of[kept] * n_seen + columns[kept], return_counts=True)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n_seen, minlength=n_rows), out=indptr[1:])
+    matrix = sparse.csr_matrix((counts.astype(hasher.dtype), keys % n_seen, indptr), shape=(n_rows, n_seen))
+    return clf.predict_proba(matrix)
+
+
 def build_pipeline(params: dict[str, Any], *, n_features: int = 2**20) -> Pipeline:
     """FeatureHasher over string features -> seen columns -> logistic regression (seeded from params)."""
     return Pipeline(
@@ -334,7 +388,7 @@ class MatcherModel:
         model = self.models[name]
         if not X:
             return np.zeros((0, len(model.classes_))), list(model.classes_)
-        return model.predict_proba(X), list(model.classes_)
+        return predict_proba(model, X), list(model.classes_)
 
     def _cert_levels(self, rows: list, proba: np.ndarray, classes: list[Any]) -> tuple[list, list]:
         """Asked-for credentials and their level: presence from the credential model, level from the
@@ -352,7 +406,7 @@ class MatcherModel:
         if level_model is None:
             out = [(str(classes[int(np.argmax(p))]), float(np.max(p))) for _, p in kept]
         else:
-            lp = level_model.predict_proba([level_features(c.features) for (_, c), _ in kept])
+            lp = predict_proba(level_model, [level_features(c.features) for (_, c), _ in kept])
             lclasses = list(level_model.classes_)
             presence = [1.0 - float(p[none]) if none is not None else 1.0 for _, p in kept]
             out = [
