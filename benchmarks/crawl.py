@@ -1,6 +1,6 @@
 """Crawl throughput: `majobs crawl` (our spiders + pipelines + store) vs a bare Scrapy spider.
 
-    python benchmarks/crawl.py                 # scale 8, best of 2 rounds
+    python benchmarks/crawl.py                 # scale 24 (~3,000 pages), best of 2 rounds
     python benchmarks/crawl.py --scale 12 --rounds 3
     python benchmarks/crawl.py --profile       # also cProfile our crawl process: where the time goes
 
@@ -8,8 +8,10 @@ Both run against the demo world (``data/demo/``, enlarged ``--scale`` times so a
 seconds) served on loopback by :class:`scraper.demo_site.DemoSite`, with the same Scrapy settings:
 AutoThrottle off, no delay, the same concurrency, the same reactor. The bare spider replays exactly
 the requests our crawl made (same methods, URLs, bodies and headers, the Workday POSTs and
-robots.txt included), all at once, and does nothing with the responses. Each is timed from start to
-end of its crawl process (fork, engine start, crawl, shutdown). Pages per second = responses / time.
+robots.txt included), all at once, and does nothing with the responses. Each runs in a fresh Python
+process, as `majobs crawl` runs its crawl. Pages per second = responses / the time from the first
+request the server saw to the last (the crawl itself, without interpreter start-up and shutdown,
+which are printed separately as end-to-end times).
 
 Goal: ours >= 80% of bare.
 """
@@ -17,23 +19,21 @@ Goal: ours >= 80% of bare.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import io
-import multiprocessing
 import os
+import pickle
 import pstats
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scraper import crawl as crawl_module
 from scraper.crawl import parse_settings, run_crawl, scrapy_settings
 from scraper.demo import available_kinds
 from scraper.demo_site import DemoSite
@@ -59,21 +59,30 @@ REPLAYED_HEADERS = ("content-type", "accept", "authorization-key", "user-agent",
 @dataclass
 class Run:
     seconds: float  # wall time of the crawl process, start to end
+    crawl_seconds: float  # first request to last request, as the server saw them
     cpu: float  # user + system CPU seconds of that process
     pages: int  # responses the server sent
 
     def rate(self) -> float:
-        return self.pages / self.seconds
+        return self.pages / self.crawl_seconds
 
     def cpu_rate(self) -> float:
         return self.pages / self.cpu
 
     def __str__(self) -> str:
-        return f"{self.pages} pages in {self.seconds:.2f}s = {self.rate():.0f}/s ({self.cpu:.1f}s CPU)"
+        return (
+            f"{self.pages} pages in {self.crawl_seconds:.2f}s = {self.rate():.0f}/s "
+            f"(process {self.seconds:.2f}s end to end, {self.cpu:.1f}s CPU)"
+        )
+
+
+def _served(site: DemoSite) -> tuple[int, float]:
+    requests = list(site.server.requests)
+    return len(requests), max(r.at for r in requests) - min(r.at for r in requests)
 
 
 def _children_cpu() -> float:
-    """CPU seconds used so far by finished child processes (the crawls run in forked children)."""
+    """CPU seconds used so far by finished child processes."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -82,34 +91,23 @@ def _children_cpu() -> float:
 
 
 def run_ours(site: DemoSite, kinds: list[str], db_path: Path, profile_to: Path | None = None) -> Run:
-    """One `majobs crawl` of the demo site into a fresh database: (seconds, responses)."""
+    """One `majobs crawl` (scraper.crawl.run_crawl) of the demo site into a fresh database."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     site.server.requests.clear()  # the server's render cache stays warm: neither run pays for rendering
-    original = crawl_module._crawl_in_child
     if profile_to:
-        crawl_module._crawl_in_child = _profiled(original, profile_to)  # the forked child runs this
+        os.environ["MAJOBS_PROFILE"] = str(profile_to)  # scraper.crawl's process profiles itself
     try:
-        cpu, started = _children_cpu(), time.perf_counter()
+        started = time.perf_counter()
         settings = {**SETTINGS, **OURS_EXTRA}
         result = run_crawl(site.sources(tuple(kinds)), db_path, settings=settings, now=crawl_time(site.day))
-        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
+        seconds = time.perf_counter() - started
     finally:
-        crawl_module._crawl_in_child = original
+        os.environ.pop("MAJOBS_PROFILE", None)
     if result.status not in ("ok", "partial"):
         raise SystemExit(f"our crawl {result.status}: {result.run.get('error')}")
-    return Run(seconds, cpu, len(site.server.requests))
-
-
-def _profiled(target: Callable[..., None], out: Path) -> Callable[..., None]:
-    def run(*args: Any) -> None:
-        profiler = cProfile.Profile()
-        try:
-            profiler.runcall(target, *args)
-        finally:
-            profiler.dump_stats(str(out))
-
-    return run
+    pages, crawl_seconds = _served(site)
+    return Run(seconds, crawl_seconds, float(result.run["cpu_seconds"] or 0), pages)
 
 
 # --- bare ---------------------------------------------------------------------------------------------
@@ -151,6 +149,7 @@ def _bare_child(base_url: str, requests: list[ServedRequest], settings: dict[str
             "TWISTED_REACTOR": base.get("TWISTED_REACTOR"),
             "USER_AGENT": base.get("USER_AGENT"),
             "DOWNLOAD_MAXSIZE": base.getint("DOWNLOAD_MAXSIZE"),
+            "CONCURRENT_ITEMS": base.getint("CONCURRENT_ITEMS"),  # the same knob (it yields nothing anyway)
             "COOKIES_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,
             **settings,
@@ -161,64 +160,20 @@ def _bare_child(base_url: str, requests: list[ServedRequest], settings: dict[str
 
 
 def run_bare(site: DemoSite, requests: list[ServedRequest]) -> Run:
+    """The bare spider in a fresh Python process (``crawl.py --bare JOBFILE``), like ours."""
     site.server.requests.clear()
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    child = multiprocessing.get_context(method).Process(
-        target=_bare_child, args=(site.url, requests, SETTINGS)
-    )
-    cpu, started = _children_cpu(), time.perf_counter()
-    child.start()
-    child.join()
-    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
-    if child.exitcode != 0:
-        raise SystemExit(f"bare crawl exited with {child.exitcode}")
-    return Run(seconds, cpu, len(site.server.requests))
-
-
-# --- experiment: html_to_text on lxml -----------------------------------------------------------------
-
-
-def lxml_html_to_text(value: str | None) -> str | None:
-    """``normalize.html_to_text`` on lxml directly instead of BeautifulSoup (same rules)."""
-    import lxml.html
-
-    from scraper.parsers.normalize import _BLOCK_TAGS, _WS
-
-    if not value:
-        return None
-    text = value
-    if "<" in value:
-        try:
-            root = lxml.html.fragment_fromstring(value, create_parent="div")
-        except Exception:  # lxml refuses some inputs (control characters): fall back to the original
-            return original_html_to_text(value)
-        for bad in root.xpath("//script|//style|//noscript|//template"):
-            bad.drop_tree()
-        for li in root.iter("li"):
-            li.text = "\n- " + (li.text or "")
-        for element in root.iter(*_BLOCK_TAGS):
-            element.tail = "\n" + (element.tail or "")
-        text = root.text_content()
-    lines = (_WS.sub(" ", line).strip() for line in text.replace("\xa0", " ").splitlines())
-    return "\n".join(line for line in lines if line) or None
-
-
-def use_lxml_html_to_text() -> None:
-    """Swap it in for every parser module that imported it (before the crawl process forks)."""
-    import importlib
-
-    global original_html_to_text
-    from scraper.parsers import normalize
-
-    original_html_to_text = normalize.html_to_text
-    for name in ("normalize", "greenhouse", "lever", "workday", "usajobs", "jsonld"):
-        module = importlib.import_module(f"scraper.parsers.{name}")
-        if hasattr(module, "html_to_text"):
-            module.html_to_text = lxml_html_to_text
-    print("experiment: html_to_text runs on lxml in our crawl")
-
-
-original_html_to_text: Callable[[str | None], str | None]
+    with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as job:
+        pickle.dump((site.url, requests, SETTINGS), job)
+    try:
+        cpu, started = _children_cpu(), time.perf_counter()
+        code = subprocess.call([sys.executable, __file__, "--bare", job.name])
+        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
+    finally:
+        os.unlink(job.name)
+    if code != 0:
+        raise SystemExit(f"bare crawl exited with {code}")
+    pages, crawl_seconds = _served(site)
+    return Run(seconds, crawl_seconds, cpu, pages)
 
 
 # --- main ---------------------------------------------------------------------------------------------
@@ -228,14 +183,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scale", type=int, default=8, help="enlarge the demo world this many times")
+    parser.add_argument(
+        "--scale", type=int, default=24, help="enlarge the demo world this many times (24: ~3,000 pages)"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds of each (best is kept)")
     parser.add_argument("--profile", action="store_true", help="cProfile our crawl process once")
-    parser.add_argument(
-        "--lxml-text",
-        action="store_true",
-        help="experiment: run ours with an lxml html_to_text (what a fix in normalize.py would give)",
-    )
+    parser.add_argument("--bare", metavar="JOBFILE", help=argparse.SUPPRESS)  # the bare crawl process
     parser.add_argument(
         "-s",
         "--set",
@@ -246,9 +199,11 @@ def main() -> None:
         help="experiment: an extra Scrapy setting for our crawl only (repeatable)",
     )
     args = parser.parse_args()
+    if args.bare:
+        with open(args.bare, "rb") as fh:
+            _bare_child(*pickle.load(fh))
+        return
     OURS_EXTRA.update(parse_settings(args.settings))
-    if args.lxml_text:
-        use_lxml_html_to_text()
 
     world = load_world().scaled(args.scale)
     kinds = available_kinds()
@@ -279,6 +234,11 @@ def main() -> None:
         print(
             f"per CPU second of the crawl process: ours {ours_cpu:.0f}, bare {bare_cpu:.0f} pages "
             f"(ratio {cpu_ratio:.2f}; steadier than wall time on a busy machine)"
+        )
+        end_to_end = min(r.seconds for r in ours) / min(r.seconds for r in bare)
+        print(
+            f"end to end (interpreter start to exit): ours {min(r.seconds for r in ours):.2f}s, "
+            f"bare {min(r.seconds for r in bare):.2f}s (x{end_to_end:.2f})"
         )
         if args.profile:
             out = Path(os.environ.get("MAJOBS_BENCH_PROFILE", Path(tmp) / "ours.prof"))

@@ -9,10 +9,13 @@ reactor cannot be restarted).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import pickle
+import resource
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +28,8 @@ from scraper.sources import Source, load_sources
 from scraper.store import finish_run, open_db, start_run
 
 logger = logging.getLogger(__name__)
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # so `python -m scraper.crawl` finds us
 
 SPIDERS: dict[str, str] = {
     "greenhouse": "scraper.spiders.greenhouse.GreenhouseSpider",
@@ -79,59 +84,11 @@ def scrapy_settings(overrides: dict[str, Any]) -> Any:
     return settings
 
 
-class _CallerFd:
-    """One of the caller's file descriptors, handed to the crawl process when it starts.
-
-    A fork server's children inherit the *server's* stdout/stderr, not the caller's; pickled while
-    the child is being started, this passes the caller's descriptor along (multiprocessing's own
-    DupFd mechanism), and the child puts it in place.
-    """
-
-    def __init__(self, fd: int):
-        self.fd = fd
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        from multiprocessing import reduction
-
-        return (_adopt_fd, (reduction.DupFd(self.fd), self.fd))
-
-
-def _adopt_fd(dup: Any, target: int) -> int:
-    fd = dup.detach()
-    if fd != target:
-        os.dup2(fd, target)
-        os.close(fd)
-    return target
-
-
-def _caller_fds() -> list[_CallerFd]:
-    """The caller's descriptors 1 and 2 (what a plain fork would have inherited), where open."""
-    fds = []
-    for fd in (1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:  # closed (a daemon): the child keeps the server's
-            continue
-        fds.append(_CallerFd(fd))
-    return fds
-
-
-def _crawl_in_child(
-    sources: list[Source], overrides: dict[str, Any], environ: dict[str, str], fds: list[int]
-) -> None:
-    # The fork server holds the environment of its own start; the crawl gets the caller's
-    # (scraper/settings.py reads USAJOBS_API_KEY, MAJOBS_CONTACT... from it). The caller's
-    # stdout/stderr were put in place when the arguments were unpickled (_CallerFd).
-    os.environ.clear()
-    os.environ.update(environ)
-    del fds  # already in place
+def crawl_here(sources: list[Source], overrides: dict[str, Any]) -> None:
+    """Run the crawl in this process (the crawl process's entry point; also handy for profiling)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.misc import load_object
 
-    # Scrapy installs its own root handler (at LOG_LEVEL); one inherited from the parent CLI would
-    # print every record a second time.
-    for handler in list(logging.root.handlers):
-        logging.root.removeHandler(handler)
     settings = scrapy_settings(overrides)
     process = CrawlerProcess(settings)
     by_kind: dict[str, list[Source]] = defaultdict(list)
@@ -140,23 +97,31 @@ def _crawl_in_child(
     for kind, group in by_kind.items():
         process.crawl(load_object(SPIDERS[kind]), sources=group)
     process.start()
+    # The crawl's own CPU time, for operators and benchmarks/crawl.py.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    db = open_db(overrides["MAJOBS_DB"])
+    try:
+        with db.conn:
+            db.execute(
+                "update crawl_runs set cpu_seconds = ? where id = ?",
+                [round(usage.ru_utime + usage.ru_stime, 3), int(overrides["MAJOBS_RUN_ID"])],
+            )
+    finally:
+        db.close()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """Where crawl processes come from: a fork server where there is one, else a fresh interpreter.
+def main(argv: list[str]) -> int:
+    """``python -m scraper.crawl JOBFILE``: the crawl process that :func:`run_crawl` starts."""
+    with open(argv[0], "rb") as fh:
+        sources, overrides = pickle.load(fh)
+    profile_to = os.environ.get("MAJOBS_PROFILE")  # e.g. MAJOBS_PROFILE=/tmp/crawl.prof majobs crawl ...
+    if profile_to:
+        import cProfile
 
-    Not a plain fork of the caller: a fork copies locks held by the caller's other threads (a
-    reader thread inside SQLite, say) and the child can deadlock on them. The fork server is a
-    clean single-threaded process started once, with the spiders' modules already imported, so
-    each crawl still starts in a fraction of a second.
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(
-        ["scraper.crawl", *sorted({path.rsplit(".", 1)[0] for path in SPIDERS.values()})]
-    )
-    return context
+        cProfile.runctx("crawl_here(sources, overrides)", globals(), locals(), profile_to)
+    else:
+        crawl_here(sources, overrides)
+    return 0
 
 
 def run_crawl(
@@ -184,19 +149,22 @@ def run_crawl(
         "MAJOBS_NOW": now.isoformat(),
     }
 
-    child = _context().Process(
-        target=_crawl_in_child,
-        args=(sources, overrides, dict(os.environ), _caller_fds()),
-        name=f"majobs-crawl-{run_id}",
-    )
-    # Ctrl-C reaches the child too (same process group): it shuts down gracefully while we wait.
+    # The crawl runs in a fresh interpreter: a fork would copy locks held by the caller's other
+    # threads (one inside SQLite, say) and could hang on them. It inherits our environment,
+    # stdout and stderr; Ctrl-C reaches it too (same process group) and it shuts down gracefully
+    # while we wait.
+    with tempfile.NamedTemporaryFile(prefix=f"majobs-crawl-{run_id}-", suffix=".pickle", delete=False) as job:
+        pickle.dump((sources, overrides), job)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.monotonic()
     try:
-        child.start()
-        child.join()
+        child = subprocess.Popen([sys.executable, "-m", "scraper.crawl", job.name], env=env)
+        exitcode = child.wait()
     finally:
         signal.signal(signal.SIGINT, previous)
+        os.unlink(job.name)
 
     db = open_db(db_path)
     try:
@@ -205,9 +173,9 @@ def run_crawl(
         status = run_status(db, run_id)
         if any(r["finish_reason"] == "shutdown" for r in source_rows):
             status = "interrupted"
-        if child.exitcode != 0:
-            error = f"crawl process ended with exit code {child.exitcode}"
-            status = "interrupted" if child.exitcode in (-signal.SIGINT, -signal.SIGTERM) else "failed"
+        if exitcode != 0:
+            error = f"crawl process ended with exit code {exitcode}"
+            status = "interrupted" if exitcode in (-signal.SIGINT, -signal.SIGTERM) else "failed"
         missing = {s.key for s in sources} - {r["source_key"] for r in source_rows}
         if missing and error is None:
             error = f"no result for {len(missing)} sources: {', '.join(sorted(missing))}"
@@ -219,3 +187,7 @@ def run_crawl(
     if error:
         print(error, file=sys.stderr)
     return CrawlResult(run_id=run_id, status=status, run=run, sources=source_rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

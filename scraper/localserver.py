@@ -35,6 +35,7 @@ class ServedRequest:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")

@@ -107,6 +107,7 @@ RUN_COLUMNS: dict[str, Any] = {
     "reopened": int,
     "error": str,
     "pid": int,
+    "cpu_seconds": float,  # CPU time of the crawl process
     # after the crawl (majobs run / import-jobspy): postings merged as duplicates, postings tagged
     "duplicates": int,
     "tagged": int,

@@ -11,7 +11,6 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from bs4 import BeautifulSoup
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -122,6 +121,8 @@ def _lxml_text(value: str) -> str:
 
 
 def _soup_text(value: str) -> str:
+    from bs4 import BeautifulSoup  # only for what lxml refuses: not worth its import on every crawl
+
     soup = BeautifulSoup(value, "html.parser")
     for bad in soup(list(_DROP_TAGS)):
         bad.decompose()
