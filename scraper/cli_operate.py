@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ _db_option = click.option(
 
 def _progress() -> bool:
     """Progress bars only for a person at a terminal, not in cron mail."""
-    return click.get_text_stream("stderr").isatty()
+    return sys.stderr.isatty()
 
 
 @click.command()
