@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from matcher.report import GuideError, ReportDataError, WeekError, write_report
-from matcher.report.guide import GUIDE_PATH
+# The report's modules (scipy, matplotlib) load only when a report is made: `majobs --help` and
+# the other commands should not pay seconds for them.
+GUIDE_PATH = Path(__file__).resolve().parent.parent / "data" / "guide.yaml"
 
 
 @click.command("report")
@@ -47,6 +50,8 @@ def report(db_path: str, week: str, out_dir: str, guide_path: str) -> None:
 
         majobs report --db data/jobs.db --week 2026-W48 --out reports/
     """
+    from matcher.report import GuideError, ReportDataError, WeekError, write_report
+
     try:
         paths = write_report(db_path, week=week, out_dir=out_dir, guide_path=guide_path)
     except (GuideError, WeekError, ReportDataError) as exc:

@@ -23,9 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scraper.pipelines import run_status
 from scraper.sources import Source, load_sources
-from scraper.store import finish_run, open_db, start_run
+from scraper.store import finish_run, open_db, run_status, start_run
 
 logger = logging.getLogger(__name__)
 

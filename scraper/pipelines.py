@@ -22,6 +22,7 @@ from scraper.store import (
     finish_run,
     open_db,
     record_run_source,
+    run_status,
     save_postings,
     start_run,
 )
@@ -194,16 +195,3 @@ class StorePipeline:
         if self.own_run:
             assert self.run_id is not None
             finish_run(self.db, self.run_id, status=run_status(self.db, self.run_id))
-
-
-def run_status(db: Any, run_id: int) -> str:
-    """ok: every source complete with no failures; failed: no source got anywhere; else partial."""
-    sql = "select complete, failed, pages from crawl_run_sources where run_id = ?"
-    rows = list(db.execute(sql, [run_id]))
-    if not rows:
-        return "failed"
-    if all(complete and not failed for complete, failed, _ in rows):
-        return "ok"
-    if all(not pages for _, _, pages in rows):
-        return "failed"
-    return "partial"

@@ -533,3 +533,16 @@ def finish_run(
     with db.conn:
         db.table("crawl_runs").update(run_id, update)
     return dict(db.table("crawl_runs").get(run_id))
+
+
+def run_status(db: sqlite_utils.Database, run_id: int) -> str:
+    """ok: every source complete with no failures; failed: no source got anywhere; else partial."""
+    sql = "select complete, failed, pages from crawl_run_sources where run_id = ?"
+    rows = list(db.execute(sql, [run_id]))
+    if not rows:
+        return "failed"
+    if all(complete and not failed for complete, failed, _ in rows):
+        return "ok"
+    if all(not pages for _, _, pages in rows):
+        return "failed"
+    return "partial"
