@@ -7,29 +7,15 @@ from pathlib import Path
 
 import click
 
+from scraper.cli_options import db_option, settings_option, sources_option
 from scraper.crawl import parse_settings, run_crawl
 from scraper.sources import SourcesError
 
 
 @click.command()
-@click.option(
-    "--sources",
-    "sources_file",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YAML sources file (see data/sources.example.yaml).",
-)
-@click.option(
-    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite database."
-)
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting for this run, as `scrapy crawl -s` does (repeatable).",
-)
+@sources_option
+@db_option
+@settings_option
 def crawl(sources_file: Path, db_path: Path, settings: tuple[str, ...]) -> None:
     """Crawl every source in a sources file into the database.
 

@@ -9,14 +9,11 @@ from pathlib import Path
 
 import click
 
+from scraper.cli_options import db_option, settings_option, sources_option
 from scraper.crawl import parse_settings
 from scraper.lock import AlreadyRunning
 
 logger = logging.getLogger(__name__)
-
-_db_option = click.option(
-    "--db", "db_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="SQLite database."
-)
 
 
 def _progress() -> bool:
@@ -25,22 +22,9 @@ def _progress() -> bool:
 
 
 @click.command()
-@click.option(
-    "--sources",
-    "sources_file",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YAML sources file (see data/sources.example.yaml).",
-)
-@_db_option
-@click.option(
-    "-s",
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting for this run, as `scrapy crawl -s` does (repeatable).",
-)
+@sources_option
+@db_option
+@settings_option
 @click.option(
     "--now", type=click.DateTime(), default=None, hidden=True, help="The run's clock (tests, demo)."
 )
@@ -82,7 +66,7 @@ def run(sources_file: Path, db_path: Path, settings: tuple[str, ...], now: datet
 
 @click.command()
 @click.argument("sql")
-@_db_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -121,7 +105,7 @@ def query(sql: str, db_path: Path, fmt: str, timeout: float, params: tuple[tuple
 
 
 @click.command()
-@_db_option
+@db_option
 @click.option("--port", type=int, default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option(
     "--metadata",
@@ -150,7 +134,7 @@ def serve(db_path: Path, port: int, metadata_path: Path | None) -> None:
 
 @click.command("import-jobspy")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_db_option
+@db_option
 @click.option("--all-titles", is_flag=True, help="Keep every title, not only the MA role family.")
 def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
     """Import postings exported by JobSpy (a CSV) into the database, then dedup and tag them.

@@ -89,6 +89,8 @@ TAG_COLUMNS: dict[str, Any] = {
     "model_version": str,
 }
 
+COUNT_NAMES = ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped", "closed", "reopened")
+
 RUN_COLUMNS: dict[str, Any] = {
     "id": int,
     "started_at": str,
@@ -96,15 +98,7 @@ RUN_COLUMNS: dict[str, Any] = {
     "status": str,  # running | ok | partial | failed | interrupted
     "sources_file": str,
     "sources": int,
-    "pages": int,
-    "fetched": int,
-    "new": int,
-    "updated": int,
-    "unchanged": int,
-    "failed": int,
-    "dropped": int,
-    "closed": int,
-    "reopened": int,
+    **dict.fromkeys(COUNT_NAMES, int),  # pages, fetched, new, updated, ... (per run, per source)
     "error": str,
     "pid": int,
     "cpu_seconds": float,  # CPU time of the crawl process
@@ -117,21 +111,11 @@ RUN_SOURCE_COLUMNS: dict[str, Any] = {
     "run_id": int,
     "source_key": str,
     "kind": str,
-    "pages": int,
-    "fetched": int,
-    "new": int,
-    "updated": int,
-    "unchanged": int,
-    "failed": int,
-    "dropped": int,
-    "closed": int,
-    "reopened": int,
+    **dict.fromkeys(COUNT_NAMES, int),  # pages, fetched, new, updated, ... (per run, per source)
     "complete": int,  # 1 when every page of the source's listing was read (lifecycle may close)
     "finish_reason": str,
     "other_counts": str,  # JSON: the spider's own counters (no_jsonld, truncated, gone, retries...)
 }
-
-COUNT_NAMES = ("pages", "fetched", "new", "updated", "unchanged", "failed", "dropped", "closed", "reopened")
 
 
 def utcnow() -> str:
