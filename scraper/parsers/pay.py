@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from scraper.parsers.lowered import lowered, same_fold
 
 # A comma right after an amount is punctuation ("$24.93, based on"); only ",ddd" continues a number.
 _AMOUNT = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*([kK])?(?!\d|,\d)"
@@ -135,6 +138,7 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
 
 
 _DIGIT = re.compile(r"\d")
+_PAY_WORD = re.compile(r"/|hour|hr|year|yr|annual|usd|wage|rate|salary|pay")  # over lower-cased text
 _MAYBE_PAY = re.compile(
     r"\d\s*(?:/\s*h|per hour|hourly|an hour|annually)|(?:rate|pay|wage|salary|range)\s*(?:is|of)?\s*:?\s*\d",
     re.I,
@@ -148,54 +152,101 @@ def pay_candidates(text: str | None) -> list[PayCandidate]:
     if not text or ("$" not in text and not _MAYBE_PAY.search(text)):
         return out
     for idx, sentence in enumerate(_SPLIT.split(text)):
-        if not sentence or ("$" not in sentence and not _DIGIT.search(sentence)):
-            continue
-        found = [*_DOLLAR.finditer(sentence), *_BARE.finditer(sentence)]
-        if not found:
-            found = list(_LABELLED.finditer(sentence))
-        matches = sorted(found, key=lambda m: m.start())
-        prev_end = 0
-        for i, m in enumerate(matches):
-            if i and m.start() < matches[i - 1].end():
-                continue  # a bare figure inside a "$" match
-            next_start = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
-            low = _amount(m.group("a1"), m.group("a2"), m.group("a3"))
-            high = (
-                _amount(m.group("b1"), m.group("b2"), m.group("b3") or m.group("a3"))
-                if m.group("b1")
-                else None
-            )
-            if low < 7 or (high is not None and (high < low or high > low * 4)):
-                prev_end = m.end()
-                continue
-            before = sentence[max(prev_end, m.start() - 45) : m.start()]
-            after_full = sentence[m.end() :]
-            after = re.split(
-                r"\bplus\b|;|\band\s+(?:a|an)\b|\bwith\b|\(|,\s+(?!\d)", sentence[m.end() : next_start]
-            )[0]
-            after = after[:35]
-            base = not (_NOT_BASE.search(before) or _NOT_BASE.search(after) or m.groupdict().get("plus"))
-            if re.search(r"\b(?:per|each)\s+(?:visit|patient|procedure|mile|shift|referral)\b", after, re.I):
-                base = False
-            tail = m.group("tail") or ""
-            unit = _unit_for(high or low, tail + after_full, sentence)
-            kind = "range" if high is not None else "single"
-            if high is None:
-                if re.search(r"up\s+to\s*$|max(?:imum)?(?: of)?\s*:?\s*$", before, re.I):
-                    kind = "upto"
-                elif re.search(
-                    r"(?:starting|starts|start|beginning|begins)(?:\s+(?:pay|rate|wage|salary))?\s*(?:at"
-                    r"|from|of)?\s*:?\s*$"
-                    r"|minimum(?: of)?\s*:?\s*$|from\s*$|as low as\s*$",
-                    before,
-                    re.I,
-                ) or re.match(
-                    r"\s*\+|\s*(?:/\s*\w+\s*)?(?:and|&)\s+up\b|\s*(?:/\s*\w+\s*)?or more\b", tail + after_full
-                ):
-                    kind = "starting"
-            out.append(PayCandidate(low, high, unit, kind, base, idx, m.start(), sentence.strip()))
-            prev_end = m.end()
+        _part_candidates(sentence, idx, out)
     return out
+
+
+def sentence_pay_candidates(text: str) -> list[PayCandidate]:
+    """:func:`pay_candidates` of one line of text without the whole-text gate, ``sentence`` numbering
+    the parts of this line. A text's candidates are its lines' (parts never cross a line break);
+    the caller applies the gate (``"$"`` or :func:`may_hold_pay` on the whole text)."""
+    out: list[PayCandidate] = []
+    for idx, sentence in enumerate(_SPLIT.split(text)):
+        _part_candidates(sentence, idx, out)
+    return out
+
+
+def may_hold_pay(text: str) -> bool:
+    """The whole-text gate of :func:`pay_candidates`."""
+    return bool(text) and ("$" in text or bool(_MAYBE_PAY.search(text)))
+
+
+class _Regexes(NamedTuple):
+    """The case-insensitive regexes of _part_candidates, or their twins over lower-cased text."""
+
+    bare: re.Pattern[str]
+    labelled: re.Pattern[str]
+    not_base: re.Pattern[str]
+    per_visit: re.Pattern[str]
+    up_to: re.Pattern[str]
+    starting: re.Pattern[str]
+
+
+_CASED = _Regexes(
+    bare=_BARE,
+    labelled=_LABELLED,
+    not_base=_NOT_BASE,
+    per_visit=re.compile(r"\b(?:per|each)\s+(?:visit|patient|procedure|mile|shift|referral)\b", re.I),
+    up_to=re.compile(r"up\s+to\s*$|max(?:imum)?(?: of)?\s*:?\s*$", re.I),
+    starting=re.compile(
+        r"(?:starting|starts|start|beginning|begins)(?:\s+(?:pay|rate|wage|salary))?\s*(?:at"
+        r"|from|of)?\s*:?\s*$"
+        r"|minimum(?: of)?\s*:?\s*$|from\s*$|as low as\s*$",
+        re.I,
+    ),
+)
+_LOW = _Regexes(*(lowered(p) for p in _CASED))
+_AFTER_END = re.compile(r"\bplus\b|;|\band\s+(?:a|an)\b|\bwith\b|\(|,\s+(?!\d)")
+_AND_UP = re.compile(r"\s*\+|\s*(?:/\s*\w+\s*)?(?:and|&)\s+up\b|\s*(?:/\s*\w+\s*)?or more\b")
+
+
+def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
+    if not sentence or ("$" not in sentence and not _DIGIT.search(sentence)):
+        return
+    # The case-insensitive regexes run as their plain twins over the lower-cased part when that
+    # finds the same (scraper.parsers.lowered); case-sensitive ones always see the part itself.
+    low_part = sentence.lower()
+    if len(low_part) == len(sentence) and same_fold(sentence):
+        rx, src = _LOW, low_part
+        # A figure counts only after "$" (_DOLLAR), before a pay unit (_BARE) or after a pay label
+        # (_LABELLED): a part with none of their words holds none.
+        if "$" not in sentence and not _PAY_WORD.search(low_part):
+            return
+    else:
+        rx, src = _CASED, sentence
+    found = [*_DOLLAR.finditer(sentence), *rx.bare.finditer(src)]  # _DOLLAR is case-sensitive
+    if not found:
+        found = list(rx.labelled.finditer(src))
+    matches = sorted(found, key=lambda m: m.start())
+    prev_end = 0
+    for i, m in enumerate(matches):
+        if i and m.start() < matches[i - 1].end():
+            continue  # a bare figure inside a "$" match
+        next_start = matches[i + 1].start() if i + 1 < len(matches) else len(sentence)
+        low = _amount(m.group("a1"), m.group("a2"), m.group("a3"))
+        high = (
+            _amount(m.group("b1"), m.group("b2"), m.group("b3") or m.group("a3")) if m.group("b1") else None
+        )
+        if low < 7 or (high is not None and (high < low or high > low * 4)):
+            prev_end = m.end()
+            continue
+        before = src[max(prev_end, m.start() - 45) : m.start()]
+        after_full = sentence[m.end() :]
+        after = _AFTER_END.split(sentence[m.end() : next_start])[0]
+        after = src[m.end() : m.end() + min(len(after), 35)]
+        base = not (rx.not_base.search(before) or rx.not_base.search(after) or m.groupdict().get("plus"))
+        if rx.per_visit.search(after):
+            base = False
+        tail = sentence[m.start("tail") : m.end("tail")] if m.group("tail") else ""
+        unit = _unit_for(high or low, tail + after_full, sentence)
+        kind = "range" if high is not None else "single"
+        if high is None:
+            if rx.up_to.search(before):
+                kind = "upto"
+            elif rx.starting.search(before) or _AND_UP.match(tail + after_full):
+                kind = "starting"
+        out.append(PayCandidate(low, high, unit, kind, base, idx, m.start(), sentence.strip()))
+        prev_end = m.end()
 
 
 def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
