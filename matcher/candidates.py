@@ -15,17 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
-from matcher.text import Doc
+from matcher.text import Doc, folds_oddly
 
 _END = r"(?![\w])"
 _START = r"(?<![\w-])"
 _META = set("\\()[]{}?*+|.^$")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):  # a tuple: made for every alias hit
     label: str
     sentence: int  # index into Doc.sentences
     start: int  # offsets within that sentence's text
@@ -175,7 +175,11 @@ class Matcher:
             self._buckets[key] = self._bucket(items)
         self._fallback = self._compile(fallback, anchored=False) if fallback else None
         # One scan finds the word starts that begin some alias: a trie-shaped regex, longest key first.
-        self._starts = re.compile(rf"{_START}(?i:{_trie_regex(list(self._buckets))})")
+        trie = _trie_regex(list(self._buckets))
+        self._starts = re.compile(rf"{_START}(?i:{trie})")
+        # The same scan over lower-cased text, without case folding (faster). Equal except on the few
+        # characters whose case folding differs from str.lower(): texts with those use the first.
+        self._starts_lower = re.compile(rf"{_START}(?:{trie})")
 
     def _bucket(self, items: list[tuple[str, str, str]]) -> _Bucket:
         bucket = self._compile(items, anchored=True)
@@ -198,42 +202,59 @@ class Matcher:
         joined = "|".join(parts)
         return _Bucket(re.compile(joined if anchored else f"{_START}(?:{joined})"), labels)
 
-    def find_all(self, doc: Doc) -> dict[str, dict[str, list[Mention]]]:
-        """category -> label -> mentions (in text order); see ``_EXCLUSIVE`` for overlaps."""
-        text = doc.text
-        hits: list[tuple[int, int, str, str, str]] = []  # start, end, category, label, surface
-        for s in self._starts.finditer(text):
+    def find_in(self, text: str, low: str | None = None) -> list[tuple[int, int, str, str, str]]:
+        """Alias hits in one sentence: ``(start, end, category, label, surface)`` in text order.
+
+        ``low`` is ``text`` lower-cased with the same length, when the caller has it. Aliases never
+        match across a line break, so a posting's hits are its sentences' hits, sentence by sentence.
+        """
+        hits: list[tuple[int, int, str, str, str]] = []
+        if low is None or folds_oddly(text):
+            starts = self._starts.finditer(text)
+            keys = None
+        else:
+            starts = self._starts_lower.finditer(low)
+            keys = self._buckets
+        buckets = self._buckets
+        for s in starts:
             pos = s.start()
-            bucket = self._buckets[s.group(0).lower()]
+            bucket = buckets[s.group() if keys is not None else s.group().lower()]
+            m = bucket.pattern.match(text, pos)
+            if m is None:
+                continue  # no alias of the bucket here, so none of its groups' either
             if bucket.by_category is None:
-                m = bucket.pattern.match(text, pos)
-                if m is not None:
-                    category, label = bucket.labels[m.lastgroup]  # type: ignore[index]
-                    hits.append((pos, m.end(), category, label, m.group(0)))
+                category, label = bucket.labels[m.lastgroup]  # type: ignore[index]
+                hits.append((pos, m.end(), category, label, m.group()))
                 continue
             for sub in bucket.by_category.values():
                 m = sub.pattern.match(text, pos)
                 if m is not None:
                     category, label = sub.labels[m.lastgroup]  # type: ignore[index]
-                    hits.append((pos, m.end(), category, label, m.group(0)))
+                    hits.append((pos, m.end(), category, label, m.group()))
         if self._fallback is not None:
             for m in self._fallback.pattern.finditer(text):
                 category, label = self._fallback.labels[m.lastgroup]  # type: ignore[index]
-                hits.append((m.start(), m.end(), category, label, m.group(0)))
+                hits.append((m.start(), m.end(), category, label, m.group()))
+        if not hits:
+            return hits
         hits.sort()
-        found: dict[str, dict[str, list[Mention]]] = {c: {} for c in CATEGORIES}
+        kept = []
         last_end: dict[tuple[str, str], int] = {}
-        starts = doc.starts
-        for start, end, category, label, surface in hits:
-            group = _group(category, label)
-            if start < last_end.get(group, -1):
+        for hit in hits:
+            group = (hit[2], "") if hit[2] in _EXCLUSIVE else (hit[2], hit[3])
+            if hit[0] < last_end.get(group, -1):
                 continue
-            last_end[group] = end
-            idx = doc.sentence_at(start)
-            base = starts[idx]
-            found[category].setdefault(label, []).append(
-                Mention(label, idx, start - base, end - base, surface)
-            )
+            last_end[group] = hit[1]
+            kept.append(hit)
+        return kept
+
+    def find_all(self, doc: Doc) -> dict[str, dict[str, list[Mention]]]:
+        """category -> label -> mentions (in text order); see ``_EXCLUSIVE`` for overlaps."""
+        found: dict[str, dict[str, list[Mention]]] = {c: {} for c in CATEGORIES}
+        for idx, sent in enumerate(doc.sentences):
+            text = sent.text
+            for start, end, category, label, surface in self.find_in(text, _lower_or_none(text)):
+                found[category].setdefault(label, []).append(Mention(label, idx, start, end, surface))
         return found
 
     def find(self, doc: Doc, category: str) -> dict[str, list[Mention]]:
@@ -243,6 +264,17 @@ class Matcher:
 # Certifications and EHRs name one thing per place ("Nationally Registered Certified Medical
 # Assistant" is NRCMA, not also CMA); skills and specialties may overlap.
 _EXCLUSIVE = frozenset({"certifications", "ehr"})
+
+
+# Characters whose case folding in ``re`` differs from ``str.lower()`` (dotted and dotless i, long s),
+# for the alias alphabet; tests/test_matcher_text.py recomputes the list from Unicode.
+FOLDS_ODDLY = "\u0130\u0131\u017f"
+_FOLDS_ODDLY = re.compile(f"[{FOLDS_ODDLY}]")
+
+
+def _lower_or_none(text: str) -> str | None:
+    low = text.lower()
+    return low if len(low) == len(text) else None
 
 
 def _group(category: str, label: str) -> tuple[str, str]:

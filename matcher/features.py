@@ -14,12 +14,13 @@ Everything here is pure and fast: strings in, lists of strings out.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
-from matcher.candidates import Mention
-from matcher.text import Doc
+from matcher.dispatch import Undispatchable, dispatch
+from matcher.text import Doc, folds_oddly
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+/&'-]*", re.I)
 
@@ -320,72 +321,92 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-class SentenceCache:
-    """Per-posting cues, markers and tokens of each sentence (many candidates share a sentence).
+def lower_per_char(text: str) -> str:
+    """Lower-cased character by character, keeping those that lower-case to two ("İ") as they are."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
-    Cue and marker regexes run once over the whole lower-cased posting (each has a literal prefix,
-    so the scan is fast) and their hits are mapped to sentences by offset.
+
+def _scanner(groups: list[tuple[str, str]], first: str) -> tuple[re.Pattern[str], dict[int, str]]:
+    """A word-start scan over ``groups`` (see :mod:`matcher.dispatch`), group index -> name."""
+    try:
+        return dispatch(groups, first=first)
+    except Undispatchable:  # a pattern it cannot take apart: the plain alternation, just slower
+        rx = re.compile(
+            rf"(?<![a-z0-9])(?=[{first}])(?:" + "|".join(f"(?P<{n}>{p})" for n, p in groups) + ")"
+        )
+        return rx, {i: n for n, i in rx.groupindex.items()}
+
+
+_CUE_SCAN, _CUE_OF = _scanner([(name, CUES[name].pattern) for name in _CUE_ORDER], "a-z$")
+_MARK_SCAN, _MARK_OF = _scanner(
+    [
+        ("neg", _NEG_NEAR.pattern),
+        ("ladder", _LADDER_NEAR.pattern),
+        ("verify", _VERIFY_NEAR.pattern),
+        ("req", _REQ_NEAR.pattern),
+        ("pref", _PREF_NEAR.pattern),
+    ],
+    "a-z",
+)
+# _TOKEN without case folding, for lower-cased text: the same tokens unless the text holds one of
+# the characters ``re`` folds differently from str.lower() (text.FOLDS_ODDLY).
+_TOKEN_LOW = re.compile(r"[a-z0-9][a-z0-9+/&'-]*")
+
+
+def scan_cues(low: str) -> list[tuple[int, str]]:
+    """(start, cue name) of each cue in a lower-cased text, in order (one scan, like CUE_RE)."""
+    of = _CUE_OF
+    return [(m.start(), of[m.lastindex]) for m in _CUE_SCAN.finditer(low)]  # type: ignore[index]
+
+
+def scan_markers(low: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of requirement, preference, negation, ladder and verify words (like _MARK_RE)."""
+    of = _MARK_OF
+    return [(m.start(), m.end(), of[m.lastindex]) for m in _MARK_SCAN.finditer(low)]  # type: ignore[index]
+
+
+def sentence_tokens(low: str) -> list[tuple[int, int, str]]:
+    rx = _TOKEN if folds_oddly(low) else _TOKEN_LOW
+    return [(m.start(), m.end(), m.group()) for m in rx.finditer(low)]
+
+
+class SentenceContext:
+    """What every mention of one body sentence shares: tokens, cues, markers, sentence features.
+
+    ``cues`` and ``markers`` are given when the sentence was scanned together with its neighbours
+    (a cue that runs over a line break; see :mod:`matcher.analysis`).
     """
 
-    __slots__ = ("_cues", "_markers", "_sentence_feats", "_tokens", "doc", "low")
+    __slots__ = ("low", "markers", "section", "shared", "text", "tokens")
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self.low = _lower_same_length(doc.text)
-        self._tokens: dict[int, list[tuple[int, int, str]]] = {}
-        self._cues: dict[int, list[str]] | None = None
-        self._markers: dict[int, list[tuple[int, int, str]]] | None = None
-        self._sentence_feats: dict[int, list[str]] = {}
-
-    def sentence_features(self, idx: int) -> list[str]:
-        """Features every mention of a sentence shares: its cues (alone and with the section), length."""
-        got = self._sentence_feats.get(idx)
-        if got is None:
-            sent = self.doc.sentences[idx]
-            got = []
-            for c in self.cues(idx):
-                got.append(f"cue={c}")
-                got.append(f"sec|cue={sent.section}|{c}")
-            if sent.bullet:
-                got.append("bullet")
-            n_words = len(self.tokens(idx))
-            got.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
-            self._sentence_feats[idx] = got
-        return got
-
-    def lower(self, idx: int) -> str:
-        start = self.doc.starts[idx]
-        return self.low[start : start + len(self.doc.sentences[idx].text)]
-
-    def cues(self, idx: int) -> list[str]:
-        if self._cues is None:
-            found: dict[int, list[str]] = {}
-            sentence_at = self.doc.sentence_at
-            for m in CUE_RE.finditer(self.low):
-                names = found.setdefault(sentence_at(m.start()), [])
-                if m.lastgroup not in names:
-                    names.append(m.lastgroup)  # type: ignore[arg-type]
-            self._cues = found
-        return self._cues.get(idx, [])
-
-    def markers(self, idx: int) -> list[tuple[int, int, str]]:
-        """(start, end, kind) in the sentence of requirement, preference, negation, ladder, verify words."""
-        if self._markers is None:
-            found: dict[int, list[tuple[int, int, str]]] = {}
-            starts = self.doc.starts
-            sentence_at = self.doc.sentence_at
-            for m in _MARK_RE.finditer(self.low):
-                i = sentence_at(m.start())
-                found.setdefault(i, []).append((m.start() - starts[i], m.end() - starts[i], m.lastgroup))  # type: ignore[arg-type]
-            self._markers = found
-        return self._markers.get(idx, [])
-
-    def tokens(self, idx: int) -> list[tuple[int, int, str]]:
-        t = self._tokens.get(idx)
-        if t is None:
-            low = self.lower(idx)
-            t = self._tokens[idx] = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(low)]
-        return t
+    def __init__(
+        self,
+        text: str,
+        low: str,
+        section: str,
+        bullet: bool,
+        cues: list[str] | None = None,
+        markers: list[tuple[int, int, str]] | None = None,
+    ) -> None:
+        self.text = text
+        self.low = low
+        self.section = section
+        self.tokens = sentence_tokens(low)
+        if cues is None:
+            cues = []
+            for _, name in scan_cues(low):
+                if name not in cues:
+                    cues.append(name)
+        self.markers = scan_markers(low) if markers is None else markers
+        shared = []
+        for c in cues:
+            shared.append(f"cue={c}")
+            shared.append(f"sec|cue={section}|{c}")
+        if bullet:
+            shared.append("bullet")
+        n_words = len(self.tokens)
+        shared.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
+        self.shared = shared
 
 
 def _shape(surface: str) -> str:
@@ -407,25 +428,39 @@ def _window(tokens: list[tuple[int, int, str]], start: int, end: int, k: int) ->
     return [t[2] for t in tokens[max(0, i - k) : i]], [t[2] for t in tokens[j : j + k]]
 
 
-def mention_features(
-    m: Mention, cache: SentenceCache, key: str, category: str, siblings: list[Mention]
-) -> list[str]:
-    """Features of one mention; ``siblings`` are the other same-category mentions of that sentence."""
-    doc = cache.doc
-    sent = doc.sentences[m.sentence]
-    section = sent.section
-    feats = [
+def title_mention_features(key: str, section: str, surface: str) -> list[str]:
+    """A mention in the title or company name: where it is and how it is written, nothing more."""
+    shape = _shape(surface)
+    return [
         f"sec={section}",
         f"k|sec={key}|{section}",
-        f"sf={m.surface.lower()}",
-        f"shape={_shape(m.surface)}",
+        f"sf={surface.lower()}",
+        f"shape={shape}",
+        f"k|shape={key}|{shape}",
     ]
-    feats.append(f"k|shape={key}|{_shape(m.surface)}")
-    if section in ("title", "company"):
-        return feats
-    feats.extend(cache.sentence_features(m.sentence))
-    tokens = cache.tokens(m.sentence)
-    left, right = _window(tokens, m.start, m.end, 4)
+
+
+_PERSON_BEFORE = frozenset(
+    ["dr", "dr.", "doctor", "manager", "director", "ms", "mrs", "mr", "nurse", "named"]
+)
+
+
+def mention_features(
+    ctx: SentenceContext,
+    start: int,
+    end: int,
+    surface: str,
+    key: str,
+    category: str,
+    siblings: list[tuple[str, int, int]],
+    label: str,
+) -> list[str]:
+    """Features of one mention of a body sentence; ``siblings`` are (label, start, end) of the
+    sentence's certification mentions (used for certifications only)."""
+    section = ctx.section
+    feats = title_mention_features(key, section, surface)
+    feats.extend(ctx.shared)
+    left, right = _window(ctx.tokens, start, end, 4)
     if left:
         feats.append(f"L1={left[-1]}")
         feats.append(f"k|L1={key}|{left[-1]}")
@@ -447,12 +482,13 @@ def mention_features(
         if t not in STOP:
             feats.append(f"wR={t}")
     # Where the nearest requirement / preference / negation word stands relative to this mention.
+    markers = ctx.markers
     after_kinds: list[str] = []
     before_kinds: list[str] = []
-    for ms, me, kind in cache.markers(m.sentence):
-        if ms >= m.end and ms - m.end <= 70:
+    for ms, me, kind in markers:
+        if ms >= end and ms - end <= 70:
             after_kinds.append(kind)
-        elif me <= m.start and m.start - me <= 70:
+        elif me <= start and start - me <= 70:
             before_kinds.append(kind)
     first_after = next((k for k in after_kinds if k in ("req", "pref")), None)
     if first_after:
@@ -462,11 +498,11 @@ def mention_features(
         feats.append(f"near={last_before}_before")
     # The clause around the mention (between commas, semicolons, colons or brackets) is the
     # tightest context: "CMA or RMA (required), BLS, Epic experience preferred".
-    text = sent.text
-    lo = max(text.rfind(ch, 0, m.start) for ch in ",;:(")
-    hi_candidates = [i for i in (text.find(ch, m.end) for ch in ",;:)") if i >= 0]
+    text = ctx.text
+    lo = max(text.rfind(ch, 0, start) for ch in ",;:(")
+    hi_candidates = [i for i in (text.find(ch, end) for ch in ",;:)") if i >= 0]
     hi = min(hi_candidates) if hi_candidates else len(text)
-    clause_kinds = {kind for ms, me, kind in cache.markers(m.sentence) if ms > lo and me <= hi}
+    clause_kinds = {kind for ms, me, kind in markers if ms > lo and me <= hi}
     for kind in ("neg", "req", "pref"):
         if kind in clause_kinds:
             feats.append(f"clause={kind}")
@@ -487,50 +523,41 @@ def mention_features(
             feats.append("R1=stat")
         if right[0] in _EHR_WORDS:
             feats.append("R1=ehrword")
-        raw = sent.text[m.end : m.end + 30].lstrip(" ,")
+        raw = text[end : end + 30].lstrip(" ,")
         if raw[:1].isupper() and not raw.startswith(
             ("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")
         ):
             feats.append("R1=Cap")
-        if sent.text[m.end : m.end + 1] == ",":
+        if text[end : end + 1] == ",":
             feats.append("R1=comma")
-    if left and left[-1] in (
-        "dr",
-        "dr.",
-        "doctor",
-        "manager",
-        "director",
-        "ms",
-        "mrs",
-        "mr",
-        "nurse",
-        "named",
-    ):
+    if left and left[-1] in _PERSON_BEFORE:
         feats.append("L1=person")
     if category == "certifications":
-        feats.extend(_sibling_features(m, cache.lower(m.sentence), siblings))
+        feats.extend(_sibling_features(label, start, end, ctx.low, siblings))
     return feats
 
 
-def _sibling_features(m: Mention, low: str, siblings: list[Mention]) -> list[str]:
+def _sibling_features(
+    label: str, start: int, end: int, low: str, siblings: list[tuple[str, int, int]]
+) -> list[str]:
     """Other certification keys in the sentence, and whether they are offered as alternatives."""
-    others = {s.label for s in siblings if s.label != m.label}
+    others = {s[0] for s in siblings if s[0] != label}
     feats = [f"nkeys={min(len(others), 3)}"]
     # MA_CERT_ANY is for an unnamed credential only: is a specific MA credential named right here?
     named_ma = bool(others & _MA_KEYS - {"MA_CERT_ANY"})
     feats.append(f"ma_named={named_ma}")
-    if m.label == "MA_CERT_ANY":
+    if label == "MA_CERT_ANY":
         feats.append(f"any|ma_named={named_ma}")
     linked = set()
-    for s in siblings:
-        if s.label == m.label:
+    for s_label, s_start, s_end in siblings:
+        if s_label == label:
             continue
-        lo, hi = (s.end, m.start) if s.end <= m.start else (m.end, s.start)
+        lo, hi = (s_end, start) if s_end <= start else (end, s_start)
         between = low[lo:hi] if hi > lo else ""
         if (len(between) <= 40 and _ALT_LINK.match(between)) or (
             len(between) <= 60 and " or " in f" {between} "
         ):
-            linked.add(s.label)
+            linked.add(s_label)
     if linked:
         feats.append(f"alt_linked={min(len(linked), 3)}")
         if any(x in _MA_KEYS for x in linked):
@@ -557,46 +584,34 @@ _NEGATED_BEFORE = re.compile(
     re.I,
 )
 _PREF_AFTER = re.compile(r"\bbut\b[^.;]*(?:prefer|plus|desir|helpful|welcome|nice)|(?:prefer|a plus)", re.I)
+_NEGATION_WORD = re.compile(r"\b(?:not|n't|no)\b", re.I)
 
 
-def explicitly_negated(doc: Doc, mentions: list[Mention]) -> bool:
-    """Every body mention of a credential is directly negated (C5), with no preference after it."""
-    body = [m for m in mentions if doc.sentences[m.sentence].section not in ("title", "company", "heading")]
-    if not body:
-        return False
-    for m in body:
-        text = doc.sentences[m.sentence].text
-        after = text[m.end : m.end + 60]
-        before = text[max(0, m.start - 40) : m.start]
-        negated = bool(_NEGATED_AFTER.search(after)) or bool(
-            _NEGATED_BEFORE.search(before) and re.search(r"\b(?:not|n't|no)\b", before, re.I)
-        )
-        if not negated or _PREF_AFTER.search(after):
-            return False
-    return True
+def mention_negated(text: str, start: int, end: int) -> bool:
+    """This mention is directly negated (C5), with no preference after it."""
+    after = text[end : end + 60]
+    before = text[max(0, start - 40) : start]
+    negated = bool(_NEGATED_AFTER.search(after)) or bool(
+        _NEGATED_BEFORE.search(before) and _NEGATION_WORD.search(before)
+    )
+    return negated and not _PREF_AFTER.search(after)
 
 
-def candidate_features(
-    key: str,
-    category: str,
-    mentions: list[Mention],
-    cache: SentenceCache,
-    by_sentence: dict[int, list[Mention]],
-    n_labels: int,
-) -> list[str]:
-    """Aggregate the mentions of one candidate label into one feature list (a set of strings)."""
+def candidate_features(key: str, n_labels: int, mentions: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """Aggregate the mentions of one candidate label into one feature list (a set of strings).
+
+    ``mentions`` are (section, mention features) in text order.
+    """
     feats: set[str] = {f"key={key}", f"nlab={min(n_labels, 6)}"}
     places = set()
     body_mentions = 0
-    for m in mentions:
-        sec = cache.doc.sentences[m.sentence].section
-        places.add(sec)
-        if sec not in ("title", "company"):
+    for section, mention_feats in mentions:
+        places.add(section)
+        if section not in ("title", "company"):
             body_mentions += 1
             if body_mentions > MAX_MENTIONS:
                 continue  # a label named fifty times says nothing new after the first few
-        siblings = by_sentence.get(m.sentence, [])
-        feats.update(mention_features(m, cache, key, category, siblings))
+        feats.update(mention_feats)
     feats.add(f"nment={min(body_mentions, 4)}")
     feats.add(f"k|nment={key}|{min(body_mentions, 3)}")
     if "title" in places:
@@ -608,6 +623,11 @@ def candidate_features(
     if body_mentions == 0:
         feats.add("only_title_company")
     return list(feats)
+
+
+def candidate_key(label: str) -> str:
+    """The label as features name it: every other language is one key."""
+    return "bilingual" if label.startswith("bilingual ") and label != "bilingual Spanish" else label
 
 
 # --- posting-level ------------------------------------------------------------------------------
@@ -761,21 +781,48 @@ def _first_occupation(title: str) -> str | None:
     return best[1] if best else None
 
 
-def role_features(doc: Doc) -> list[str]:
-    """is_ma_role: the title above all, then what the body says the job is."""
+def role_features(doc: Doc, infos: Sequence[Any] | None = None) -> list[str]:
+    """is_ma_role: the title above all, then what the body says the job is.
+
+    ``infos`` are the posting's :class:`matcher.analysis.SentenceInfo` (their role word counts),
+    when the caller has them.
+    """
     feats = title_features(doc.title)
-    body = doc.text[len(doc.title) + len(doc.company) + 2 :].lower()
-    n_ma = len(re.findall(r"medical assistant|\bma\b|\bmas\b", body))
-    n_nurse = len(re.findall(r"\brn\b|\blpn\b|registered nurse|nursing license|nurse\b", body))
+    if infos is None:
+        body = doc.text[len(doc.title) + len(doc.company) + 2 :].lower()
+        n_ma = len(_MA_WORDS.findall(body))
+        n_nurse = len(_NURSE_WORDS.findall(body))
+        msa = bool(_MSA_WORDS.search(body))
+        ophth = bool(_OPHTH_WORDS.search(body))
+    else:
+        n_ma = n_nurse = 0
+        msa = ophth = False
+        for info in infos[2:]:
+            ma, nurse, m, o = info.role
+            n_ma += ma
+            n_nurse += nurse
+            msa = msa or m
+            ophth = ophth or o
     feats.append(f"body_ma={min(n_ma, 5)}")
     feats.append(f"body_nurse={min(n_nurse, 5)}")
-    if re.search(r"series 0679|medical support assistant", body):
+    if msa:
         feats.append("body_msa")
-    if re.search(r"ophthalmic|optometric|eye exam|visual acuity", body):
+    if ophth:
         feats.append("body_ophth")
-    first = " ".join(s.text for s in doc.sentences[2:5])[:300]
-    feats.extend({f"first={m.lastgroup}" for m in _FIRST_RE.finditer(first)})
+    feats.extend(_first_features(" ".join([s.text for s in doc.sentences[2:5]])[:300]))
     return feats
+
+
+# Role words counted in the body (per sentence by matcher.analysis: none runs over a line break).
+MA_WORDS = _MA_WORDS = re.compile(r"medical assistant|\bma\b|\bmas\b")
+NURSE_WORDS = _NURSE_WORDS = re.compile(r"\brn\b|\blpn\b|registered nurse|nursing license|nurse\b")
+MSA_WORDS = _MSA_WORDS = re.compile(r"series 0679|medical support assistant")
+OPHTH_WORDS = _OPHTH_WORDS = re.compile(r"ophthalmic|optometric|eye exam|visual acuity")
+
+
+@lru_cache(maxsize=8192)  # the opening sentences are often an employer's boilerplate
+def _first_features(first: str) -> tuple[str, ...]:
+    return tuple({f"first={m.lastgroup}" for m in _FIRST_RE.finditer(first)})
 
 
 # The first sentences often say what the job is ("Our RNs ...", "The medical assistant ..."): the
@@ -838,10 +885,3 @@ _SPECIALTY_CREDENTIALS = frozenset(
     {"COA", "COT", "COMT", "CPOA", "CPOT", "LIMITED_XRAY", "EKG_TECH", "CPC", "CCS"}
 )
 _COT_TITLE = re.compile(r"\b(?:COT|COMT)\b|certified ophthalmic (?:technician|medical technologist)", re.I)
-
-
-def iter_sentences_with(mentions: Iterable[Mention]) -> dict[int, list[Mention]]:
-    by: dict[int, list[Mention]] = {}
-    for m in mentions:
-        by.setdefault(m.sentence, []).append(m)
-    return by

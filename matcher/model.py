@@ -30,60 +30,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from matcher.candidates import Matcher, Mention, default_matcher
-from matcher.features import (
-    SentenceCache,
-    candidate_features,
-    explicitly_negated,
-    iter_sentences_with,
-    role_features,
-    stage_features,
-)
+from matcher.analysis import MentionInfo, SentenceInfo, analyze
+from matcher.candidates import Matcher, default_matcher
+from matcher.features import candidate_features, candidate_key, role_features, stage_features
 from matcher.text import Doc, prepare
-from matcher.years import YearsMention, find_years, min_years, required_years
-from scraper.parsers.pay import choose_pay, pay_candidates
+from matcher.years import YearsMention, min_years, required_years
+from scraper.parsers.pay import PayCandidate, choose_pay, may_hold_pay, pay_candidates
 
 CANDIDATE_CATEGORIES = ("certifications", "ehr", "specialties", "skills")
 CERT_CLASSES = ("none", "required", "preferred", "accepted")
 STAGE_CLASSES = ("entry", "mid", "senior")
-
-_LANGUAGES = (
-    "Spanish|Vietnamese|Portuguese|Cape Verdean Creole|Haitian Creole|Creole|Mandarin|Cantonese|Chinese"
-    "|Korean|"
-    "Tagalog|Filipino|Russian|Ukrainian|Arabic|Somali|Hmong|French|American Sign Language|ASL|Japanese"
-    "|Polish|"
-    "Punjabi|Hindi|Urdu|Farsi|Persian|Amharic|Navajo|Khmer|Lao|Bengali|Gujarati|Nepali|Karen|Burmese|Swahili|"
-    "Oromo|Tigrinya|Marshallese|Samoan|Tongan|Hawaiian|Ilocano|Italian|German|Greek|Armenian|Albanian"
-    "|Bosnian|"
-    "Serbian|Croatian|Romanian|Turkish|Hebrew|Yiddish|Dari|Pashto|Kurdish|Thai|Indonesian|Malay|Lakota|"
-    "Ojibwe|Cherokee|Yupik|Inupiaq|Chamorro|Zuni|Apache|Hopi|Tewa|Keres|Mixteco|Mixtec|Quiche|K'iche'|Mam|"
-    "Chuukese|Kinyarwanda|Nepali|Tamil|Telugu|Malayalam|Haitian|Cape Verdean"
-)
-_LANGUAGE_FIRST_WORDS = frozenset(name.split()[0] for name in _LANGUAGES.split("|"))
-_CAPITALIZED = re.compile(r"\b[A-Z][A-Za-z']+")
-_LANG_RE = re.compile(rf"\b(?:{_LANGUAGES})\b")
-_LANGUAGE_NAMES = {
-    "ASL": "American Sign Language",
-    "Filipino": "Tagalog",
-    "Persian": "Farsi",
-    "Haitian": "Haitian Creole",
-    "Creole": "Haitian Creole",
-    "Cape Verdean": "Cape Verdean Creole",
-    "Mixteco": "Mixtec",
-    "Quiche": "K'iche'",
-}
-_LANG_CONTEXT = re.compile(
-    r"bilingual|fluen|speak|language|proficien|multilingual|communicat|translat|interpret"
-    r"|a plus|preferred|required|helpful|desired|differential",
-    re.I,
-)
-_SPECIALTY_YEARS = re.compile(
-    r"(?:\d+|two|three|four|five)\+?\s*(?:\(\d\)\s*)?(?:or more\s+)?years?(?:'"
-    r"|’)?\s+(?:of\s+)?(?:\w+\s+){0,3}"
-    r"(?:ophthalm\w*|optometr\w*|eye ?care|dermatolog\w*|orthop\w*|cardiolog\w*|specialty|oncolog\w*|surgical"
-    r"|retina\w*|urolog\w*|gastro\w*|ent|allergy|podiatr\w*|neurolog\w*|pediatric|ob/?gyn)",
-    re.I,
-)
 
 
 @dataclass
@@ -120,82 +76,79 @@ _EVIDENCE_ORDER = {
 }
 
 
-def _evidence(doc: Doc, mentions: list[Mention], category: str = "") -> str:
-    body = [m for m in mentions if doc.sentences[m.sentence].section not in ("title", "company", "heading")]
+def _evidence(doc: Doc, sentence_ids: list[int], category: str = "") -> str:
+    """The sentence that best shows why a label was given (its first 300 characters)."""
+    sentences = doc.sentences
+    body = [i for i in sentence_ids if sentences[i].section not in ("title", "company", "heading")]
     if not body:
-        return doc.sentences[mentions[0].sentence].text[:300]
+        return sentences[sentence_ids[0]].text[:300]
     order = _EVIDENCE_ORDER.get(category)
     if order:
         rank = {name: i for i, name in enumerate(order)}
-        body = sorted(
-            body, key=lambda m: (rank.get(doc.sentences[m.sentence].section, len(order)), m.sentence)
-        )
-    return doc.sentences[body[0].sentence].text[:300]
-
-
-def _language_mentions(doc: Doc) -> dict[str, list[Mention]]:
-    """``bilingual <Language>`` candidates for languages other than Spanish (an open family)."""
-    out: dict[str, list[Mention]] = {}
-    # Language names are capitalized words: a cheap scan finds the sentences worth the full regex.
-    sentences = {
-        doc.sentence_at(m.start())
-        for m in _CAPITALIZED.finditer(doc.text)
-        if m.group(0) in _LANGUAGE_FIRST_WORDS
-    }
-    for idx in sorted(sentences):
-        sent = doc.sentences[idx]
-        if sent.section in ("title", "company") or not _LANG_CONTEXT.search(sent.text):
-            continue
-        for m in _LANG_RE.finditer(sent.text):
-            lang = m.group(0)
-            if lang == "Spanish":
-                continue
-            lang = _LANGUAGE_NAMES.get(lang, lang)
-            out.setdefault(f"bilingual {lang}", []).append(
-                Mention(f"bilingual {lang}", idx, m.start(), m.end(), m.group(0))
-            )
-    return out
+        body = sorted(body, key=lambda i: (rank.get(sentences[i].section, len(order)), i))
+    return sentences[body[0]].text[:300]
 
 
 def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted:
     """Prepare one posting (``title``, ``company``, ``description``) and build its candidates."""
     matcher = matcher or default_matcher()
     doc = prepare(record.get("title"), record.get("company"), record.get("description"))
-    cache = SentenceCache(doc)
+    infos = analyze(doc, matcher)
+    sentences = doc.sentences
+    # category -> label -> (sentence index, mention), in text order (as Matcher.find_all lists them).
+    found: dict[str, dict[str, list[tuple[int, MentionInfo]]]] = {c: {} for c in CANDIDATE_CATEGORIES}
+    languages: dict[str, list[tuple[int, MentionInfo]]] = {}
+    for idx, info in enumerate(infos):
+        for m in info.mentions:
+            found[m.category].setdefault(m.label, []).append((idx, m))
+        for m in info.languages:
+            languages.setdefault(m.label, []).append((idx, m))
+    spec_sentences = {idx for ms in found["specialties"].values() for idx, _ in ms}
+    found["skills"].update(languages)
     candidates: list[Candidate] = []
-    all_found = matcher.find_all(doc)
     for category in CANDIDATE_CATEGORIES:
-        found = all_found[category]
-        if category == "skills":
-            found.update(_language_mentions(doc))
-        by_sentence = iter_sentences_with(m for ms in found.values() for m in ms)
-        n_labels = len(found)
-        for label, mentions in found.items():
-            key = "bilingual" if label.startswith("bilingual ") and label != "bilingual Spanish" else label
-            feats = candidate_features(key, category, mentions, cache, by_sentence, n_labels)
-            negated = category == "certifications" and explicitly_negated(doc, mentions)
-            candidates.append(
-                Candidate(category, label, feats, _evidence(doc, mentions, category), len(mentions), negated)
+        labels = found[category]
+        n_labels = len(labels)
+        for label, mentions in labels.items():
+            feats = candidate_features(
+                candidate_key(label), n_labels, [(sentences[idx].section, m.features) for idx, m in mentions]
             )
-    years = find_years(doc)
+            negated = False
+            if category == "certifications":
+                # C5: every body mention outside headings directly negated.
+                body = [m for idx, m in mentions if sentences[idx].section not in _NOT_BODY]
+                negated = bool(body) and all(m.negated for m in body)
+            candidates.append(
+                Candidate(
+                    category,
+                    label,
+                    feats,
+                    _evidence(doc, [idx for idx, _ in mentions], category),
+                    len(mentions),
+                    negated,
+                )
+            )
+    years = [
+        YearsMention(value, kind, idx, sentences[idx].text, nested)
+        for idx, info in enumerate(infos)
+        for value, kind, nested in info.years
+    ]
     preferred = [m.value for m in years if m.kind == "preferred" and not m.nested]
     # Stage rule 2: >= 2 required years of specialty experience (a specialty named in that sentence).
-    spec_sentences = {m.sentence for ms in all_found["specialties"].values() for m in ms}
     spec_years = any(
         m.kind == "required"
         and m.value >= 2
-        and (m.sentence in spec_sentences or _SPECIALTY_YEARS.search(doc.sentences[m.sentence].text))
+        and (m.sentence in spec_sentences or infos[m.sentence].specialty_years)
         for m in years
     )
-    body_text = "\n".join(s.text for s in doc.sentences[2:])
-    pay = choose_pay(pay_candidates(body_text))
+    pay = choose_pay(_pay_candidates(doc, infos))
     pay_dict = None
     if pay is not None and pay.unit in ("HOUR", "YEAR"):
         pay_dict = {"min": pay.min, "max": pay.max, "unit": pay.unit}
     return Extracted(
         doc=doc,
         candidates=candidates,
-        role=role_features(doc),
+        role=role_features(doc, infos),
         years=years,
         min_years=min_years(years),
         required_years=required_years(years),
@@ -204,6 +157,31 @@ def extract(record: dict[str, Any], matcher: Matcher | None = None) -> Extracted
         pay=pay_dict,
         pay_evidence=pay.evidence if pay_dict and pay else "",
     )
+
+
+_NOT_BODY = ("title", "company", "heading")
+# A part of pay_candidates' split that runs over a line break: " |" or " •" ending a line.
+_PAY_PART_OVER_BREAK = re.compile(r"\s[•·|]$")
+
+
+def _pay_candidates(doc: Doc, infos: list[SentenceInfo]) -> list[PayCandidate]:
+    """``pay_candidates`` of the body (every sentence after the title and company), from its sentences."""
+    body = doc.sentences[2:]
+    if any(_PAY_PART_OVER_BREAK.search(s.text) for s in body[:-1] if s.text.endswith(("•", "·", "|"))):
+        return pay_candidates("\n".join(s.text for s in body))
+    out = [
+        PayCandidate(c.low, c.high, c.unit, c.kind, c.base, (idx << 20) | c.sentence, c.position, c.evidence)
+        for idx, info in enumerate(infos[2:], start=2)
+        for c in info.pay
+    ]
+    # pay_candidates reads nothing unless the body holds "$" or a pay-like figure (a whole-body test).
+    if (
+        out
+        and not any(info.dollar for info in infos[2:])
+        and not may_hold_pay("\n".join(s.text for s in body))
+    ):
+        return []
+    return out
 
 
 class SeenColumns(TransformerMixin, BaseEstimator):

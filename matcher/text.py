@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from scraper.parsers.normalize import html_to_text
 
@@ -106,9 +107,19 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _MAX_HEADING_WORDS = 8
 
+# Characters whose case folding in ``re`` (re.I) differs from str.lower() for ASCII letters, digits
+# and the punctuation aliases use: dotted capital I, dotless i, long s. A case-insensitive regex
+# over a text equals a case-sensitive one over its lower-cased copy unless the text holds one of
+# these (tests/test_matcher_text.py recomputes the list from Unicode).
+FOLDS_ODDLY = "\u0130\u0131\u017f"
+_FOLDS_ODDLY = re.compile(f"[{FOLDS_ODDLY}]")
 
-@dataclass(frozen=True)
-class Sentence:
+
+def folds_oddly(text: str) -> bool:
+    return _FOLDS_ODDLY.search(text) is not None
+
+
+class Sentence(NamedTuple):  # a tuple: dozens per posting, made in the hot loop
     text: str
     section: str  # one of SECTION_TYPES
     line: int  # index of the source line (bullets and headings are lines)
@@ -181,6 +192,31 @@ def heading_type(line: str) -> str | None:
 _INLINE_HEAD = re.compile(r"^\s*([A-Z][A-Za-z /&'()-]{2,40}):\s+(\S.*)$")
 
 
+@lru_cache(maxsize=32768)  # headings, bullets and boilerplate lines repeat across postings
+def _read_line(raw_line: str) -> tuple[str | None, str | None, bool, tuple[str, ...]]:
+    """One description line: (heading type or None, inline section or None, bullet, sentences).
+
+    A heading comes back as ``(type, None, False, (line,))``.
+    """
+    line = _WS.sub(" ", raw_line.replace("**", "")).strip()
+    if not line:
+        return None, None, False, ()
+    kind = heading_type(line)
+    if kind is not None:
+        return kind, None, False, (line,)
+    line_section = None
+    m = _INLINE_HEAD.match(line)
+    if m:
+        inline = heading_type(m.group(1) + ":")
+        if inline is not None and inline != "other":
+            line_section = inline
+    bullet = bool(_BULLET.match(line))
+    if bullet:
+        line = _BULLET.sub("", line, count=1)
+    parts = tuple(part for part in (p.strip() for p in _SENT_SPLIT.split(line)) if part)
+    return None, line_section, bullet, parts
+
+
 def prepare(title: str | None, company: str | None, description: str | None) -> Doc:
     """Split a posting into typed sentences (title and company are sentences 0 and 1)."""
     title = _WS.sub(" ", fix_text(title)).strip()
@@ -188,31 +224,17 @@ def prepare(title: str | None, company: str | None, description: str | None) -> 
     sentences = [Sentence(title, "title", -2), Sentence(company, "company", -1)]
     section = "summary"
     for lineno, raw_line in enumerate(fix_text(description).split("\n")):
-        line = _WS.sub(" ", raw_line.replace("**", "")).strip()
-        if not line:
-            continue
-        kind = heading_type(line)
+        kind, line_section, bullet, parts = _read_line(raw_line)
         if kind is not None:
             section = kind
-            sentences.append(Sentence(line, "heading", lineno))
+            sentences.append(Sentence(parts[0], "heading", lineno))
             continue
-        line_section = section
-        m = _INLINE_HEAD.match(line)
-        if m:
-            inline = heading_type(m.group(1) + ":")
-            if inline is not None and inline != "other":
-                line_section = inline
-        bullet = bool(_BULLET.match(line))
-        if bullet:
-            line = _BULLET.sub("", line, count=1)
-        for part in _SENT_SPLIT.split(line):
-            part = part.strip()
-            if part:
-                sentences.append(Sentence(part, line_section, lineno, bullet))
+        for part in parts:
+            sentences.append(Sentence(part, line_section or section, lineno, bullet))
     starts = []
     pos = 0
     for s in sentences:
         starts.append(pos)
         pos += len(s.text) + 1
-    text = "\n".join(s.text for s in sentences)
+    text = "\n".join([s.text for s in sentences])
     return Doc(title, company, sentences, text, starts)

@@ -43,10 +43,13 @@ logger = logging.getLogger(__name__)
 _CODE_FILES = (
     "matcher/text.py",
     "matcher/candidates.py",
+    "matcher/dispatch.py",
     "matcher/features.py",
+    "matcher/analysis.py",
     "matcher/model.py",
     "matcher/years.py",
     "scraper/parsers/pay.py",
+    "scraper/parsers/lowered.py",
     "scraper/parsers/normalize.py",
 )
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from matcher.text import Doc
+from scraper.parsers.lowered import lowered, same_fold
 
 _WORD_NUMBERS = {
     "zero": 0,
@@ -136,73 +138,97 @@ def _number(token: str) -> float | None:
 
 def find_years(doc: Doc) -> list[YearsMention]:
     """Every experience statement of the description, in text order."""
-    out: list[YearsMention] = []
-    # Most sentences say nothing of experience: one scan of the whole posting picks the ones to read.
-    wanted = {doc.sentence_at(m.start()) for m in _WORTH_READING.finditer(doc.text)}
-    for idx in sorted(wanted):
-        sent = doc.sentences[idx]
-        if sent.section in ("title", "company", "heading", "benefits", "about", "eeo", "pay"):
+    return [
+        YearsMention(value, kind, idx, sent.text, nested)
+        for idx, sent in enumerate(doc.sentences)
+        for value, kind, nested in sentence_years(sent.text, sent.section)
+    ]
+
+
+_SKIPPED_SECTIONS = frozenset(("title", "company", "heading", "benefits", "about", "eeo", "pay"))
+
+
+def sentence_years(text: str, section: str, low: str | None = None) -> list[tuple[float, str, bool]]:
+    """The experience statements of one sentence: (value, kind, nested) in text order.
+
+    ``low``: the sentence lower-cased (same length), when the caller has it. The regexes are
+    case-insensitive; over lower-cased text their plain twins find the same (and run faster).
+    """
+    if section in _SKIPPED_SECTIONS:
+        return []
+    if low is None:
+        low = text.lower()
+    if len(low) == len(text) and same_fold(text):
+        rx, src = _LOW, low
+        # Most sentences say nothing of experience: cheap scans pick the ones to read. Every
+        # statement needs a unit (year, yr, month, mo) or one of _NO_EXPERIENCE's words.
+        if not _MAY_STATE_YEARS.search(low):
+            return []
+    else:
+        rx, src = _CASED, text
+    if not rx.worth.search(src):
+        return []
+    out: list[tuple[float, str, bool]] = []
+    if not _DIGIT.search(src) and not rx.word_number.search(src):
+        if rx.no_experience.search(src):
+            out.append((0.0, "zero", False))
+        return out
+    if rx.no_experience.search(src):
+        out.append((0.0, "zero", False))
+    if rx.ladder.search(src):
+        return out
+    preferred = section == "preferred" or bool(rx.preferred.search(src))
+    in_sentence: list[tuple[float, str, bool]] = []
+    prev_end = 0
+    matches = sorted([*rx.years.finditer(src), *rx.a_year.finditer(src)], key=lambda m: m.start())
+    for m in matches:
+        if m.start() < prev_end:
             continue
-        text = sent.text
-        if not _DIGIT.search(text) and not _HAS_WORD_NUMBER.search(text):
-            if _NO_EXPERIENCE.search(text):
-                out.append(YearsMention(0.0, "zero", idx, text))
+        a = _number(m.group("a"))
+        if a is None:
             continue
-        if _NO_EXPERIENCE.search(text):
-            out.append(YearsMention(0.0, "zero", idx, text))
-        if _LADDER.search(text):
+        b = _number(m.group("b")) if "b" in m.groupdict() and m.group("b") else None
+        value = min(a, b) if b is not None else a
+        if m.group("unit").lower().startswith("m"):
+            value = round(value / 12, 2)
+        if rx.half.search(src[max(0, m.start() - 10) : m.start()]):
+            value = round(value / 2, 2)  # "half a year"
+        if value > 30:
             continue
-        preferred = sent.section == "preferred" or bool(_PREFERRED.search(text))
-        in_sentence: list[YearsMention] = []
-        prev_end = 0
-        matches = sorted([*_YEARS.finditer(text), *_A_YEAR.finditer(text)], key=lambda m: m.start())
-        for m in matches:
-            if m.start() < prev_end:
-                continue
-            a = _number(m.group("a"))
-            if a is None:
-                continue
-            b = _number(m.group("b")) if "b" in m.groupdict() and m.group("b") else None
-            value = min(a, b) if b is not None else a
-            if m.group("unit").lower().startswith("m"):
-                value = round(value / 12, 2)
-            if re.search(r"\bhalf\s+(?:of\s+)?$", text[max(0, m.start() - 10) : m.start()], re.I):
-                value = round(value / 2, 2)  # "half a year"
-            if value > 30:
-                continue
-            after = text[m.end() : m.end() + 70]
-            before = text[max(0, m.start() - 70) : m.start()]
-            if not (
-                _EXPERIENCE.search(after)
-                or _EXPERIENCE_BEFORE.search(before[-30:])
-                or ("experience" in before.lower() and not re.search(r"[.;]\s*$", before[-3:]))
-                or re.search(r"experience\s*:\s*$", before, re.I)
-            ):
-                continue
-            if _NOT_EXPERIENCE.search(text[max(0, m.start() - 25) : m.end() + 30]) and not re.search(
-                r"experience", after[:40], re.I
-            ):
-                continue
-            kind = "preferred" if preferred else "required"
-            if _ALT_BEFORE.search(before) or _ALT_AFTER.search(after) or _SUBSTITUTE.search(text):
-                kind = "alternative"
-            nested = False
-            if in_sentence:
-                between = text[prev_end : m.start()]
-                if not re.search(r"\bor\b", between, re.I) or _NESTED_WORDS.search(between):
-                    nested = True
-            mention = YearsMention(value, kind, idx, text, nested)
-            in_sentence.append(mention)
-            prev_end = m.end()
-        if not in_sentence and _FEDERAL.search(text):
-            m2 = re.search(r"\b(?:one|1|a)\s+(?:full\s+)?year\b", text, re.I)
-            if m2:
-                in_sentence.append(YearsMention(1.0, "required", idx, text))
-        out.extend(in_sentence)
+        after = src[m.end() : m.end() + 70]
+        before = src[max(0, m.start() - 70) : m.start()]
+        if not (
+            rx.experience.search(after)
+            or rx.experience_before.search(before[-30:])
+            or ("experience" in before.lower() and not _PUNCT_END.search(before[-3:]))
+            or rx.experience_colon.search(before)
+        ):
+            continue
+        if rx.not_experience.search(
+            src[max(0, m.start() - 25) : m.end() + 30]
+        ) and not rx.experience_word.search(after[:40]):
+            continue
+        kind = "preferred" if preferred else "required"
+        if rx.alt_before.search(before) or rx.alt_after.search(after) or rx.substitute.search(src):
+            kind = "alternative"
+        nested = False
+        if in_sentence:
+            between = src[prev_end : m.start()]
+            if not rx.or_word.search(between) or rx.nested_words.search(between):
+                nested = True
+        in_sentence.append((value, kind, nested))
+        prev_end = m.end()
+    if not in_sentence and rx.federal.search(src) and rx.one_year.search(src):
+        in_sentence.append((1.0, "required", False))
+    out.extend(in_sentence)
     return out
 
 
 _DIGIT = re.compile(r"\d")
+# Over lower-cased text (see text.FOLDS_ODDLY): _YEARS / _A_YEAR units, _NO_EXPERIENCE's words.
+_MAY_STATE_YEARS = re.compile(
+    r"year|yr|month|mos?(?!\w)|welcome|encouraged|considered|apply|exp|never worked"
+)
 # A sentence can hold an experience statement only if it has one of these.
 _WORTH_READING = re.compile(
     r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new|entry|recent)\b"
@@ -238,3 +264,56 @@ def required_years(mentions: list[YearsMention]) -> float | None:
 
 def _clean(value: float) -> float:
     return float(int(value)) if value == int(value) else round(value, 2)
+
+
+_PUNCT_END = re.compile(r"[.;]\s*$")
+
+
+class _Regexes(NamedTuple):
+    """What sentence_years matches with: case-insensitive, or their twins over lower-cased text."""
+
+    worth: re.Pattern[str]
+    word_number: re.Pattern[str]
+    no_experience: re.Pattern[str]
+    ladder: re.Pattern[str]
+    preferred: re.Pattern[str]
+    years: re.Pattern[str]
+    a_year: re.Pattern[str]
+    half: re.Pattern[str]
+    experience: re.Pattern[str]
+    experience_before: re.Pattern[str]
+    experience_colon: re.Pattern[str]
+    not_experience: re.Pattern[str]
+    experience_word: re.Pattern[str]
+    alt_before: re.Pattern[str]
+    alt_after: re.Pattern[str]
+    substitute: re.Pattern[str]
+    or_word: re.Pattern[str]
+    nested_words: re.Pattern[str]
+    federal: re.Pattern[str]
+    one_year: re.Pattern[str]
+
+
+_CASED = _Regexes(
+    worth=_WORTH_READING,
+    word_number=_HAS_WORD_NUMBER,
+    no_experience=_NO_EXPERIENCE,
+    ladder=_LADDER,
+    preferred=_PREFERRED,
+    years=_YEARS,
+    a_year=_A_YEAR,
+    half=re.compile(r"\bhalf\s+(?:of\s+)?$", re.I),
+    experience=_EXPERIENCE,
+    experience_before=_EXPERIENCE_BEFORE,
+    experience_colon=re.compile(r"experience\s*:\s*$", re.I),
+    not_experience=_NOT_EXPERIENCE,
+    experience_word=re.compile(r"experience", re.I),
+    alt_before=_ALT_BEFORE,
+    alt_after=_ALT_AFTER,
+    substitute=_SUBSTITUTE,
+    or_word=re.compile(r"\bor\b", re.I),
+    nested_words=_NESTED_WORDS,
+    federal=_FEDERAL,
+    one_year=re.compile(r"\b(?:one|1|a)\s+(?:full\s+)?year\b", re.I),
+)
+_LOW = _Regexes(*(lowered(p) for p in _CASED))
