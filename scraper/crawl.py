@@ -129,8 +129,13 @@ def run_crawl(
     *,
     settings: dict[str, Any] | None = None,
     now: datetime | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> CrawlResult:
-    """Crawl ``sources`` (a list or a sources-file path) into the database at ``db_path``."""
+    """Crawl ``sources`` (a list or a sources-file path) into the database at ``db_path``.
+
+    ``pass_fds``: descriptors the crawl process keeps open, e.g. the run lock's, so that a parent
+    killed alone does not free the lock while its crawl still writes.
+    """
     sources_file = None
     if not isinstance(sources, list):
         sources_file = str(sources)
@@ -159,7 +164,9 @@ def run_crawl(
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.monotonic()
     try:
-        child = subprocess.Popen([sys.executable, "-m", "scraper.crawl", job.name], env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "scraper.crawl", job.name], env=env, pass_fds=pass_fds
+        )
         exitcode = child.wait()
     finally:
         signal.signal(signal.SIGINT, previous)

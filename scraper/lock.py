@@ -2,8 +2,8 @@
 
 The kernel drops the lock when the holder dies, however it dies (SIGKILL, OOM), so a crashed run
 never leaves a stale lock behind. The file holds the holder's pid, for the message a second run
-prints. The crawl child forked by ``run_crawl`` inherits the lock, so a parent killed alone does
-not free it while its crawl still writes.
+prints. The crawl process started by ``run_crawl`` is handed the lock's descriptor
+(:meth:`RunLock.fileno`), so a parent killed alone does not free it while its crawl still writes.
 """
 
 from __future__ import annotations
@@ -52,6 +52,11 @@ class RunLock:
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         self._fd = fd
         return self
+
+    def fileno(self) -> int:
+        if self._fd is None:
+            raise ValueError("lock not held")
+        return self._fd
 
     def release(self) -> None:
         if self._fd is None:

@@ -164,7 +164,7 @@ def run_job(
 ) -> RunOutcome:
     """Crawl, dedup and tag under the database's run lock; raises ``AlreadyRunning`` if taken."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    with RunLock(db_path):
+    with RunLock(db_path) as lock:
         db = open_db(db_path)
         try:
             mark_abandoned_runs(db, now.isoformat())
@@ -175,7 +175,8 @@ def run_job(
         except SourcesError as exc:
             run_id = _failed_run(db_path, now, str(sources_file), str(exc))
             return RunOutcome(run_id, "failed", EXIT_ERROR, error=str(exc))
-        crawl = run_crawl(sources_file, db_path, settings=settings, now=now)
+        # The crawl process holds the lock too: a parent killed alone does not free it mid-crawl.
+        crawl = run_crawl(sources_file, db_path, settings=settings, now=now, pass_fds=(lock.fileno(),))
         stages = None
         if crawl.status != "interrupted":
             stages = after_collect(db_path, crawl.run_id, progress=progress)

@@ -153,3 +153,41 @@ def test_a_run_killed_earlier_is_marked_interrupted_by_the_next(server, tmp_path
     runs = {r["id"]: r for r in rows("select id, status, error from crawl_runs")}
     assert runs[killed]["status"] == "interrupted" and "killed" in runs[killed]["error"]
     assert runs[killed + 1]["status"] == "ok"
+
+
+def test_the_crawl_process_keeps_the_lock_when_its_parent_is_killed(server, tmp_path, db_path):
+    """`majobs run` killed alone (not its process group): its crawl still writes, so the lock
+    must stay taken until that crawl ends — a second run must not start beside it."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from scraper.localserver import Reply
+    from scraper.lock import AlreadyRunning
+
+    n = 40
+    board = Board(server, "slow", [gh_job(6000 + k) for k in range(n)])
+    for k in range(n):  # slow details: the crawl takes a few seconds
+        board.always[str(6000 + k)] = Reply(json.dumps({"id": 6000 + k}).encode(), delay=0.1)
+    sources = sources_file(tmp_path, board)
+    settings = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=ERROR"]
+    args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "run"]
+    args += ["--sources", str(sources), "--db", str(db_path), *settings]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(r.path.endswith(f"/jobs/{6000 + k}") for r in list(server.requests) for k in range(n)):
+        assert proc.poll() is None and time.monotonic() < deadline, "the crawl never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)  # the parent only: its crawl process goes on
+    proc.wait(timeout=10)
+    with pytest.raises(AlreadyRunning):
+        RunLock(db_path).acquire()
+    while True:  # the orphaned crawl finishes, and the lock is free again
+        try:
+            RunLock(db_path).acquire().release()
+            break
+        except AlreadyRunning:
+            assert time.monotonic() < deadline + 60, "the lock was never released"
+            time.sleep(0.2)
