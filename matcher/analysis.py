@@ -25,10 +25,8 @@ from typing import NamedTuple
 from matcher.candidates import Matcher
 from matcher.features import (
     CUES,
-    MA_WORDS,
-    MSA_WORDS,
-    NURSE_WORDS,
-    OPHTH_WORDS,
+    ROLE_KIND,
+    ROLE_WORDS,
     SentenceContext,
     candidate_key,
     lower_per_char,
@@ -68,33 +66,40 @@ _EMPTY = SentenceInfo((), (), (), False, (), False, (0, 0, False, False))
 # --- across line breaks ---------------------------------------------------------------------------
 # A cue or marker match that could run past the end of a sentence (see the module docstring):
 # "dr.\s" (the person cue) and "level II\s+requires" (the ladder marker) over a line break...
-_OVER_BREAK = re.compile(r"dr\.?\n|(?:ii|iv|level \w+|tier \w+)\n(?=requires?|needs?|calls for)")
+_LADDER_BEFORE = re.compile(r"(?:ii|iv|level \w+|tier \w+)$")
+_LADDER_AFTER = ("require", "need", "calls for")
 # ... and "train ... [^.;]{0,80} staff" (the staffteach cue): found where it starts, then tried.
 _STAFFTEACH_START = re.compile(
-    r"(?<![a-z0-9])(?:teach|train|orient|precept|validat|competenc|academy|skills? lab|onboard|in-?service"
-    r"|curricul)"
+    r"teach|train|orient|precept|validat|competenc|academy|skills? lab|onboard|in-?service|curricul"
 )
 _STAFFTEACH = re.compile(CUES["staffteach"].pattern)
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _joined_breaks(doc: Doc, low: str) -> set[int]:
     """Indices i whose sentences i and i + 1 must be scanned together."""
     starts = doc.starts
     joined: set[int] = set()
-    if len(starts) < 2:
-        return joined
-    for m in _OVER_BREAK.finditer(low):
-        i = bisect_right(starts, m.end() - 1) - 1  # the sentence the line break ends
-        if starts[i + 1 if i + 1 < len(starts) else i] == m.end():
+    for i in range(len(starts) - 1):
+        end = starts[i + 1] - 1  # the line break after sentence i
+        if (
+            low.startswith("dr", end - 2)
+            or low.startswith("dr.", end - 3)
+            or (low.startswith(_LADDER_AFTER, end + 1) and _LADDER_BEFORE.search(low, starts[i], end))
+        ):
             joined.add(i)
-    for m in _STAFFTEACH_START.finditer(low):
-        # Where the cue would match here, the regex's own (greedy) match: the farthest it can reach.
-        got = _STAFFTEACH.match(low, m.start())
-        if got is None:
-            continue
-        first = bisect_right(starts, m.start()) - 1
-        last = bisect_right(starts, got.end() - 1) - 1
-        joined.update(range(first, last))
+    if len(starts) > 1:
+        for m in _STAFFTEACH_START.finditer(low):
+            at = m.start()
+            if at and low[at - 1] in _ALNUM:
+                continue  # the cue starts words only
+            # Where the cue would match here, the regex's own (greedy) match: the farthest it reaches.
+            got = _STAFFTEACH.match(low, at)
+            if got is None:
+                continue
+            first = bisect_right(starts, at) - 1
+            last = bisect_right(starts, got.end() - 1) - 1
+            joined.update(range(first, last))
     return joined
 
 
@@ -265,18 +270,21 @@ def analyze_sentence(
     dollar = "$" in text
     pay = tuple(sentence_pay_candidates(text)) if dollar or _DIGIT.search(text) else ()
     plain = low if plain_lower else text.lower()
-    role = (
-        len(MA_WORDS.findall(plain)) if "ma" in plain or "medical assistant" in plain else 0,
-        len(NURSE_WORDS.findall(plain)) if "rn" in plain or "lpn" in plain or "nurs" in plain else 0,
-        ("0679" in plain or "support" in plain) and bool(MSA_WORDS.search(plain)),
-        bool(OPHTH_WORDS.search(plain)),
-    )
+    role = _NO_ROLE_WORDS
+    counts = None
+    for m in ROLE_WORDS.finditer(plain):
+        if counts is None:
+            counts = [0, 0, 0, 0]
+        counts[ROLE_KIND[m.lastindex]] += 1  # type: ignore[index]
+    if counts is not None:
+        role = (counts[0], counts[1], counts[2] > 0, counts[3] > 0)
     if not (mentions or languages or years or pay or dollar or any(role)):
         return _EMPTY
     return SentenceInfo(mentions, languages, years, specialty_years, pay, dollar, role)
 
 
 _DIGIT = re.compile(r"\d")
+_NO_ROLE_WORDS = (0, 0, False, False)
 
 
 # --- a posting ------------------------------------------------------------------------------------

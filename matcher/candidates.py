@@ -13,12 +13,13 @@ go into a fallback regex scanned the ordinary way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
 from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
 from matcher.text import Doc, folds_oddly
+from scraper.parsers.lowered import lowered_source
 
 _END = r"(?![\w])"
 _START = r"(?<![\w-])"
@@ -142,6 +143,28 @@ class _Bucket:
     # credential and "CPT" the codes), and within skills and specialties each label ("log fridge
     # temperatures" is compliance and inventory work; "Med-Peds" is two specialties).
     by_category: dict[tuple[str, str], _Bucket] | None = None
+    # ``pattern`` again, faster: its case-sensitive aliases over the text, its case-insensitive ones
+    # (lower-cased) over the lower-cased text; each alias closed by an empty group, so the
+    # alternatives start with a literal ``re`` can check before trying them. Group index -> alias
+    # index in ``pattern``; the alias that ``pattern`` picks is the one of lower index.
+    cased: tuple[re.Pattern[str], list[int]] | None = None
+    folded: tuple[re.Pattern[str], list[int]] | None = None
+    by_index: list[tuple[str, str]] = field(default_factory=list)  # alias index -> (category, label)
+
+    def match_at(self, text: str, low: str, pos: int) -> tuple[int, int] | None:
+        """(end, alias index) of what ``pattern.match(text, pos)`` finds; ``low`` as in find_in."""
+        best = None
+        if self.cased is not None:
+            m = self.cased[0].match(text, pos)
+            if m is not None:
+                best = (m.end(), self.cased[1][m.lastindex])  # type: ignore[index]
+        if self.folded is not None:
+            m = self.folded[0].match(low, pos)
+            if m is not None:
+                index = self.folded[1][m.lastindex]  # type: ignore[index]
+                if best is None or index < best[1]:
+                    best = (m.end(), index)
+        return best
 
 
 class Matcher:
@@ -200,7 +223,20 @@ class Matcher:
             labels[f"a{i}"] = (category, label)
             parts.append(f"(?P<a{i}>{body}){_END}")
         joined = "|".join(parts)
-        return _Bucket(re.compile(joined if anchored else f"{_START}(?:{joined})"), labels)
+        bucket = _Bucket(re.compile(joined if anchored else f"{_START}(?:{joined})"), labels)
+        if anchored:
+            bucket.by_index = [(category, label) for category, label, _ in items]
+            cased = [(i, body) for i, (_, _, body) in enumerate(items) if not body.startswith("(?i:")]
+            folded = [
+                (i, lowered_source(body[4:-1]))
+                for i, (_, _, body) in enumerate(items)
+                if body.startswith("(?i:")
+            ]
+            for which, alts in (("cased", cased), ("folded", folded)):
+                if alts:
+                    rx = re.compile("|".join(f"{body}{_END}()" for _, body in alts))
+                    setattr(bucket, which, (rx, [-1] + [i for i, _ in alts]))
+        return bucket
 
     def find_in(self, text: str, low: str | None = None) -> list[tuple[int, int, str, str, str]]:
         """Alias hits in one sentence: ``(start, end, category, label, surface)`` in text order.
@@ -209,28 +245,39 @@ class Matcher:
         match across a line break, so a posting's hits are its sentences' hits, sentence by sentence.
         """
         hits: list[tuple[int, int, str, str, str]] = []
-        if low is None or folds_oddly(text):
-            starts = self._starts.finditer(text)
-            keys = None
-        else:
-            starts = self._starts_lower.finditer(low)
-            keys = self._buckets
         buckets = self._buckets
-        for s in starts:
-            pos = s.start()
-            bucket = buckets[s.group() if keys is not None else s.group().lower()]
-            m = bucket.pattern.match(text, pos)
-            if m is None:
-                continue  # no alias of the bucket here, so none of its groups' either
-            if bucket.by_category is None:
-                category, label = bucket.labels[m.lastgroup]  # type: ignore[index]
-                hits.append((pos, m.end(), category, label, m.group()))
-                continue
-            for sub in bucket.by_category.values():
-                m = sub.pattern.match(text, pos)
-                if m is not None:
-                    category, label = sub.labels[m.lastgroup]  # type: ignore[index]
+        if low is None or folds_oddly(text):
+            for s in self._starts.finditer(text):
+                pos = s.start()
+                bucket = buckets[s.group().lower()]
+                m = bucket.pattern.match(text, pos)
+                if m is None:
+                    continue  # no alias of the bucket here, so none of its groups' either
+                if bucket.by_category is None:
+                    category, label = bucket.labels[m.lastgroup]  # type: ignore[index]
                     hits.append((pos, m.end(), category, label, m.group()))
+                    continue
+                for sub in bucket.by_category.values():
+                    m = sub.pattern.match(text, pos)
+                    if m is not None:
+                        category, label = sub.labels[m.lastgroup]  # type: ignore[index]
+                        hits.append((pos, m.end(), category, label, m.group()))
+        else:
+            for s in self._starts_lower.finditer(low):
+                pos = s.start()
+                bucket = buckets[s.group()]
+                got = bucket.match_at(text, low, pos)
+                if got is None:
+                    continue  # no alias of the bucket here, so none of its groups' either
+                if bucket.by_category is None:
+                    category, label = bucket.by_index[got[1]]
+                    hits.append((pos, got[0], category, label, text[pos : got[0]]))
+                    continue
+                for sub in bucket.by_category.values():
+                    got = sub.match_at(text, low, pos)
+                    if got is not None:
+                        category, label = sub.by_index[got[1]]
+                        hits.append((pos, got[0], category, label, text[pos : got[0]]))
         if self._fallback is not None:
             for m in self._fallback.pattern.finditer(text):
                 category, label = self._fallback.labels[m.lastgroup]  # type: ignore[index]

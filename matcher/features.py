@@ -14,6 +14,7 @@ Everything here is pure and fast: strings in, lists of strings out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import pairwise
@@ -377,7 +378,7 @@ class SentenceContext:
     (a cue that runs over a line break; see :mod:`matcher.analysis`).
     """
 
-    __slots__ = ("low", "markers", "section", "shared", "text", "tokens")
+    __slots__ = ("clause_ends", "clause_starts", "low", "markers", "section", "shared", "text", "tokens")
 
     def __init__(
         self,
@@ -400,13 +401,20 @@ class SentenceContext:
         self.markers = scan_markers(low) if markers is None else markers
         shared = []
         for c in cues:
-            shared.append(f"cue={c}")
+            shared.append("cue=" + c)
             shared.append(f"sec|cue={section}|{c}")
         if bullet:
             shared.append("bullet")
         n_words = len(self.tokens)
         shared.append("len=short" if n_words <= 6 else "len=mid" if n_words <= 20 else "len=long")
         self.shared = shared
+        # Where clauses open and close (the clause feature); most sentences have few of these.
+        self.clause_starts = [m.start() for m in _CLAUSE_OPEN.finditer(text)]
+        self.clause_ends = [m.start() for m in _CLAUSE_CLOSE.finditer(text)]
+
+
+_CLAUSE_OPEN = re.compile(r"[,;:(]")
+_CLAUSE_CLOSE = re.compile(r"[,;:)]")
 
 
 def _shape(surface: str) -> str:
@@ -432,10 +440,10 @@ def title_mention_features(key: str, section: str, surface: str) -> list[str]:
     """A mention in the title or company name: where it is and how it is written, nothing more."""
     shape = _shape(surface)
     return [
-        f"sec={section}",
+        "sec=" + section,
         f"k|sec={key}|{section}",
-        f"sf={surface.lower()}",
-        f"shape={shape}",
+        "sf=" + surface.lower(),
+        "shape=" + shape,
         f"k|shape={key}|{shape}",
     ]
 
@@ -443,6 +451,7 @@ def title_mention_features(key: str, section: str, surface: str) -> list[str]:
 _PERSON_BEFORE = frozenset(
     ["dr", "dr.", "doctor", "manager", "director", "ms", "mrs", "mr", "nurse", "named"]
 )
+_NOT_CAP_AFTER = ("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")
 
 
 def mention_features(
@@ -459,74 +468,84 @@ def mention_features(
     sentence's certification mentions (used for certifications only)."""
     section = ctx.section
     feats = title_mention_features(key, section, surface)
-    feats.extend(ctx.shared)
+    feats += ctx.shared
     left, right = _window(ctx.tokens, start, end, 4)
     if left:
-        feats.append(f"L1={left[-1]}")
-        feats.append(f"k|L1={key}|{left[-1]}")
+        last = left[-1]
+        feats.append("L1=" + last)
+        feats.append(f"k|L1={key}|{last}")
     else:
         feats.append("L1=<s>")
     if right:
-        feats.append(f"R1={right[0]}")
-        feats.append(f"k|R1={key}|{right[0]}")
+        first = right[0]
+        feats.append("R1=" + first)
+        feats.append(f"k|R1={key}|{first}")
         if len(right) > 1:
-            feats.append(f"R2={right[0]}_{right[1]}")
+            feats.append(f"R2={first}_{right[1]}")
     else:
         feats.append("R1=</s>")
     if len(left) > 1:
         feats.append(f"L2={left[-2]}_{left[-1]}")
     for t in left:
         if t not in STOP:
-            feats.append(f"wL={t}")
+            feats.append("wL=" + t)
     for t in right:
         if t not in STOP:
-            feats.append(f"wR={t}")
-    # Where the nearest requirement / preference / negation word stands relative to this mention.
-    markers = ctx.markers
-    after_kinds: list[str] = []
-    before_kinds: list[str] = []
-    for ms, me, kind in markers:
-        if ms >= end and ms - end <= 70:
-            after_kinds.append(kind)
-        elif me <= start and start - me <= 70:
-            before_kinds.append(kind)
-    first_after = next((k for k in after_kinds if k in ("req", "pref")), None)
-    if first_after:
-        feats.append(f"near={first_after}_after")
-    last_before = next((k for k in reversed(before_kinds) if k in ("req", "pref")), None)
-    if last_before:
-        feats.append(f"near={last_before}_before")
-    # The clause around the mention (between commas, semicolons, colons or brackets) is the
-    # tightest context: "CMA or RMA (required), BLS, Epic experience preferred".
+            feats.append("wR=" + t)
     text = ctx.text
-    lo = max(text.rfind(ch, 0, start) for ch in ",;:(")
-    hi_candidates = [i for i in (text.find(ch, end) for ch in ",;:)") if i >= 0]
-    hi = min(hi_candidates) if hi_candidates else len(text)
-    clause_kinds = {kind for ms, me, kind in markers if ms > lo and me <= hi}
-    for kind in ("neg", "req", "pref"):
-        if kind in clause_kinds:
-            feats.append(f"clause={kind}")
-            break
+    markers = ctx.markers
+    if markers:
+        # Where the nearest requirement / preference / negation word stands relative to this mention.
+        after_kinds: list[str] = []
+        before_kinds: list[str] = []
+        for ms, me, kind in markers:
+            if ms >= end and ms - end <= 70:
+                after_kinds.append(kind)
+            elif me <= start and start - me <= 70:
+                before_kinds.append(kind)
+        for k in after_kinds:
+            if k == "req" or k == "pref":
+                feats.append(f"near={k}_after")
+                break
+        for k in reversed(before_kinds):
+            if k == "req" or k == "pref":
+                feats.append(f"near={k}_before")
+                break
+        # The clause around the mention (between commas, semicolons, colons or brackets) is the
+        # tightest context: "CMA or RMA (required), BLS, Epic experience preferred".
+        opens = ctx.clause_starts
+        lo = opens[bisect_left(opens, start) - 1] if opens and opens[0] < start else -1
+        closes = ctx.clause_ends
+        at = bisect_left(closes, end)
+        hi = closes[at] if at < len(closes) else len(text)
+        clause_kinds = {kind for ms, me, kind in markers if ms > lo and me <= hi}
+        if "neg" in clause_kinds:
+            feats.append("clause=neg")
+        elif "req" in clause_kinds:
+            feats.append("clause=req")
+        elif "pref" in clause_kinds:
+            feats.append("clause=pref")
+        else:
+            feats.append("clause=none")
+        if "neg" in after_kinds[:2] or "neg" in before_kinds[-1:]:
+            feats.append("near=neg")
+        if "ladder" in before_kinds or "ladder" in after_kinds[:1]:
+            feats.append("near=ladder")
+        if "verify" in before_kinds:
+            feats.append("near=verify")
     else:
         feats.append("clause=none")
-    if "neg" in after_kinds[:2] or "neg" in before_kinds[-1:]:
-        feats.append("near=neg")
-    if "ladder" in before_kinds or "ladder" in after_kinds[:1]:
-        feats.append("near=ladder")
-    if "verify" in before_kinds:
-        feats.append("near=verify")
     # Neighbour words that tell a homonym: "Greenway Parkway", "BLS median", "Athena Kostas".
     if right:
-        if right[0] in _ADDRESS_WORDS:
+        first = right[0]
+        if first in _ADDRESS_WORDS:
             feats.append("R1=address")
-        if right[0] in _STAT_WORDS:
+        if first in _STAT_WORDS:
             feats.append("R1=stat")
-        if right[0] in _EHR_WORDS:
+        if first in _EHR_WORDS:
             feats.append("R1=ehrword")
         raw = text[end : end + 30].lstrip(" ,")
-        if raw[:1].isupper() and not raw.startswith(
-            ("EHR", "EMR", "Health", "Ambulatory", "Enterprise", "Office")
-        ):
+        if raw[:1].isupper() and not raw.startswith(_NOT_CAP_AFTER):
             feats.append("R1=Cap")
         if text[end : end + 1] == ",":
             feats.append("R1=comma")
@@ -814,10 +833,22 @@ def role_features(doc: Doc, infos: Sequence[Any] | None = None) -> list[str]:
 
 
 # Role words counted in the body (per sentence by matcher.analysis: none runs over a line break).
-MA_WORDS = _MA_WORDS = re.compile(r"medical assistant|\bma\b|\bmas\b")
-NURSE_WORDS = _NURSE_WORDS = re.compile(r"\brn\b|\blpn\b|registered nurse|nursing license|nurse\b")
-MSA_WORDS = _MSA_WORDS = re.compile(r"series 0679|medical support assistant")
-OPHTH_WORDS = _OPHTH_WORDS = re.compile(r"ophthalmic|optometric|eye exam|visual acuity")
+_MA_WORDS = re.compile(r"medical assistant|\bma\b|\bmas\b")
+_NURSE_WORDS = re.compile(r"\brn\b|\blpn\b|registered nurse|nursing license|nurse\b")
+_MSA_WORDS = re.compile(r"series 0679|medical support assistant")
+_OPHTH_WORDS = re.compile(r"ophthalmic|optometric|eye exam|visual acuity")
+# All four in one scan, each alternative closed by an empty group that names its kind; written to
+# start with a literal ("\\bma\\b|\\bmas\\b" as "m(?<=\\bm)as?\\b") so that ``re`` skips the other
+# characters quickly. The alternatives keep their order, and no word of one kind overlaps a word
+# of another, so the counts are those of the four regexes above (tests/test_matcher_fastpaths.py).
+ROLE_WORDS = re.compile(
+    r"medical assistant()|m(?<=\bm)as?\b()"
+    r"|r(?<=\br)n\b()|l(?<=\bl)pn\b()|registered nurse()|nursing license()|nurse\b()"
+    r"|series 0679()|medical support assistant()"
+    r"|ophthalmic()|optometric()|eye exam()|visual acuity()"
+)
+# Group index -> kind: 0 MA, 1 nurse, 2 VA MSA, 3 ophthalmic.
+ROLE_KIND = dict(enumerate([0, 0, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3], start=1))
 
 
 @lru_cache(maxsize=8192)  # the opening sentences are often an employer's boilerplate

@@ -53,7 +53,9 @@ def test_crawl_stores_ma_postings_with_pay_from_detail(server, crawl, rows):
 
 def test_recrawl_is_idempotent(server, crawl, rows):
     serve_board(server)
-    server.add("/gh/v1/boards/pinecrest/jobs/7012345003", json_body={"id": 7012345003, "pay_input_ranges": []})
+    server.add(
+        "/gh/v1/boards/pinecrest/jobs/7012345003", json_body={"id": 7012345003, "pay_input_ranges": []}
+    )
     entries = [{"kind": "greenhouse", "board": "pinecrest", "base_url": f"{server.url}/gh"}]
     first = crawl(entries)
     second = crawl(entries)

@@ -48,7 +48,9 @@ def test_partial_copy_marks_seen_but_keeps_stored_content(db_path):
 def test_failed_detail_on_recrawl_keeps_pay_and_description(server, crawl, rows):
     """A Greenhouse detail (the pay) that fails on the second crawl must not erase the first's."""
     serve_board(server)
-    server.add("/gh/v1/boards/pinecrest/jobs/7012345003", json_body={"id": 7012345003, "pay_input_ranges": []})
+    server.add(
+        "/gh/v1/boards/pinecrest/jobs/7012345003", json_body={"id": 7012345003, "pay_input_ranges": []}
+    )
     entries = [{"kind": "greenhouse", "board": "pinecrest", "base_url": f"{server.url}/gh"}]
     crawl(entries)
     server.add("/gh/v1/boards/pinecrest/jobs/7012345001", status=500, body="down")

@@ -138,7 +138,10 @@ def _unit_for(amount: float, after: str, sentence: str) -> str | None:
 
 
 _DIGIT = re.compile(r"\d")
-_PAY_WORD = re.compile(r"/|hour|hr|year|yr|annual|usd|wage|rate|salary|pay")  # over lower-cased text
+# Over lower-cased text: what _BARE needs after a figure and _LABELLED before one.
+_PAY_WORD = re.compile(
+    r"/\s*[hy]|\s(?:hour|hr|year)|hourly|annually|usd|wage|rate of|salary|pay |starting rate|base pay"
+)
 _MAYBE_PAY = re.compile(
     r"\d\s*(?:/\s*h|per hour|hourly|an hour|annually)|(?:rate|pay|wage|salary|range)\s*(?:is|of)?\s*:?\s*\d",
     re.I,
