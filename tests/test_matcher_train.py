@@ -74,3 +74,15 @@ def test_train_saves_model_metadata_metrics_and_card(tmp_path: Path, small) -> N
     assert (out / "metadata.json").read_text(encoding="utf-8") == (tmp_path / "before.json").read_text(
         encoding="utf-8"
     )
+
+
+def test_committed_model_metadata_is_for_the_current_data_params_and_code() -> None:
+    """The scores in data/models/tagger/ (and so the README's and model card's) describe the model
+    this checkout trains: change the labels, params or feature code, and `majobs train` must be run
+    and its metadata committed with the change."""
+    from matcher.train import FEATURE_VERSION, MODEL_DIR, expected_version
+
+    saved = json.loads((MODEL_DIR / "metadata.json").read_text(encoding="utf-8"))
+    assert saved["version"] == expected_version(), "run `majobs train` and commit data/models/tagger/"
+    assert saved["feature_version"] == FEATURE_VERSION
+    assert "cv" in saved
