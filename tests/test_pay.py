@@ -109,3 +109,18 @@ def test_bare_figures_after_a_pay_label(text: str, expected: tuple) -> None:
 
 def test_bare_numbers_without_a_pay_label_are_not_pay() -> None:
     assert find_pay("We have 24 locations and 300 staff.") is None
+
+
+def test_salary_from_text_takes_the_first_text_that_states_pay() -> None:
+    from scraper.parsers.pay import salary_from_text
+
+    got = salary_from_text(None, "Great team, 401(k) match", "Pay: $18.50 - $22.00 per hour", "$30/hr")
+    assert got == {
+        "salary_min": 18.5,
+        "salary_max": 22.0,
+        "salary_unit": "HOUR",
+        "salary_currency": "USD",
+        "salary_source": "description",
+    }
+    assert salary_from_text("$2,000 sign-on bonus", "") == {}
+    assert salary_from_text() == {}

@@ -21,7 +21,7 @@ from scraper.parsers.normalize import (
     parse_location,
     split_locations,
 )
-from scraper.parsers.pay import find_pay
+from scraper.parsers.pay import salary_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -111,16 +111,7 @@ def _pay(detail: dict[str, Any] | None, text: str | None) -> dict[str, Any]:
             "salary_currency": pay.get("currency_type") or "USD",
             "salary_source": "structured",
         }
-    found = find_pay(text)
-    if found:
-        return {
-            "salary_min": found.min,
-            "salary_max": found.max,
-            "salary_unit": found.unit,
-            "salary_currency": "USD",
-            "salary_source": "description",
-        }
-    return {}
+    return salary_from_text(text)
 
 
 def parse_job(

@@ -49,7 +49,7 @@ from scraper.parsers.normalize import (
     state_code,
     to_float,
 )
-from scraper.parsers.pay import find_pay
+from scraper.parsers.pay import salary_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -409,16 +409,7 @@ def _salary(node: dict[str, Any], text: str | None) -> dict[str, Any]:
             "salary_currency": clean_text(currency) if isinstance(currency, str) else None,
             "salary_source": "structured",
         }
-    found = find_pay(text)
-    if found:
-        return {
-            "salary_min": found.min,
-            "salary_max": found.max,
-            "salary_unit": found.unit,
-            "salary_currency": "USD",
-            "salary_source": "description",
-        }
-    return {}
+    return salary_from_text(text)
 
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")

@@ -25,7 +25,7 @@ from scraper.parsers.normalize import (
     parse_location,
     to_float,
 )
-from scraper.parsers.pay import find_pay
+from scraper.parsers.pay import salary_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +104,7 @@ def _salary(posting: dict[str, Any], text: str | None) -> dict[str, Any]:
             }
     # salaryRange is missing on many postings: fall back to a pay line in the text (the
     # salaryDescription field first, where employers put their pay-transparency note).
-    found = find_pay(html_to_text(posting.get("salaryDescriptionPlain"))) or find_pay(text)
-    if found:
-        return {
-            "salary_min": found.min,
-            "salary_max": found.max,
-            "salary_unit": found.unit,
-            "salary_currency": "USD",
-            "salary_source": "description",
-        }
-    return {}
+    return salary_from_text(html_to_text(posting.get("salaryDescriptionPlain")), text)
 
 
 def _lists(posting: dict[str, Any]) -> list[tuple[str | None, str | None]]:

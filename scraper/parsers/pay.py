@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from scraper.parsers.lowered import lowered, same_fold
 
@@ -285,3 +285,19 @@ def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
 def find_pay(text: str | None) -> Pay | None:
     """The base pay stated in ``text`` (``None`` when there is none)."""
     return choose_pay(pay_candidates(text))
+
+
+def salary_from_text(*texts: str | None) -> dict[str, Any]:
+    """A posting's salary fields from the first of ``texts`` that states a base pay (``{}`` if none):
+    how every source without structured pay (or with none on this posting) fills them."""
+    for text in texts:
+        found = find_pay(text)
+        if found:
+            return {
+                "salary_min": found.min,
+                "salary_max": found.max,
+                "salary_unit": found.unit,
+                "salary_currency": "USD",  # figures in text are read as US dollars
+                "salary_source": "description",
+            }
+    return {}

@@ -29,7 +29,7 @@ from scraper.parsers.normalize import (
     parse_location,
     relative_date,
 )
-from scraper.parsers.pay import find_pay
+from scraper.parsers.pay import salary_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -200,16 +200,8 @@ def _date_posted(item: dict[str, Any], info: dict[str, Any] | None, today: date)
 
 
 def _pay(text: str | None) -> dict[str, Any]:
-    found = find_pay(text)  # Workday has no structured pay: only the pay-transparency text
-    if not found:
-        return {}
-    return {
-        "salary_min": found.min,
-        "salary_max": found.max,
-        "salary_unit": found.unit,
-        "salary_currency": "USD",
-        "salary_source": "description",
-    }
+    # Workday has no structured pay: only the pay-transparency text.
+    return salary_from_text(text)
 
 
 def parse_job(
