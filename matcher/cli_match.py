@@ -106,6 +106,7 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
     """
     from matcher.evaluate import format_side_by_side, score
     from matcher.keyword import keyword_labels
+    from matcher.model import empty_labels
     from matcher.tag import tag_records
     from matcher.train import load_model
 
@@ -117,16 +118,7 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
         raise click.ClickException("every gold posting needs a 'labels' object")
     model = load_model()
     results = tag_records(records, model)
-    empty = {
-        "certifications": {},
-        "ehr": [],
-        "specialties": [],
-        "skills": [],
-        "stage": None,
-        "is_ma_role": False,
-        "min_years_experience": None,
-        "pay": None,
-    }
+    empty = empty_labels()
     ours = score([r["labels"] for r in records], [x["labels"] if x else empty for x in results])
     keyword = score([r["labels"] for r in records], [keyword_labels(r) for r in records])
     click.echo(f"{len(records)} postings; model {getattr(model, 'version', '?')}")

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from matcher.evaluate import format_side_by_side, headline, score
+from matcher.model import empty_labels
 
 
 def labels(**kw) -> dict:
-    base = {
-        "certifications": {},
-        "ehr": [],
-        "specialties": [],
-        "skills": [],
-        "stage": None,
-        "is_ma_role": False,
-        "min_years_experience": None,
-        "pay": None,
-    }
+    base = empty_labels()
     base.update(kw)
     return base
 
