@@ -118,6 +118,11 @@ def test_headline_counts(report):
     assert h["all_active"] == 10
     assert h["ma_deduplicated"] == 1
     assert h["ma_with_pay"] == 7  # all but e3
+    md = report["_paths"][1].read_text(encoding="utf-8")
+    assert "- 1 other job (not MA roles)" in md
+    assert "- 1 job was seen on more than one source and is counted once." in md
+    html_text = report["_paths"][0].read_text(encoding="utf-8")
+    assert "1 of these jobs was seen on more than one source and is counted once." in html_text
     # W47 (11-16..11-22): e2 e3 e4 g1 active; e3 and g1 new.
     assert h["previous"]["ma_active"] == 4 and h["previous"]["ma_new"] == 2
     assert h["by_source"] == [
