@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
+from matcher.dispatch import Undispatchable, close_group, split_top
 from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
 from matcher.text import Doc, folds_oddly
 from scraper.parsers.lowered import lowered_source
@@ -34,46 +35,6 @@ class Mention(NamedTuple):  # a tuple: made for every alias hit
     surface: str
 
 
-def _close_paren(pattern: str, start: int) -> int:
-    depth = 0
-    i = start
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-def _split_top(body: str) -> list[str]:
-    parts, depth, cur, i = [], 0, [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            cur.append(body[i : i + 2])
-            i += 2
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "|" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    parts.append("".join(cur))
-    return parts
-
-
 def prefixes(pattern: str, need: int = 2, depth: int = 0) -> set[str] | None:
     """Every lower-cased string of ``need`` characters a match of ``pattern`` can start with.
 
@@ -86,8 +47,9 @@ def prefixes(pattern: str, need: int = 2, depth: int = 0) -> set[str] | None:
         return None
     ch = pattern[0]
     if pattern.startswith("(?:") or pattern.startswith("(?i:"):
-        end = _close_paren(pattern, 0)
-        if end < 0:
+        try:
+            end = close_group(pattern, 0)
+        except Undispatchable:  # unbalanced
             return None
         inner = pattern[pattern.index(":") + 1 : end]
         rest = pattern[end + 1 :]
@@ -97,7 +59,7 @@ def prefixes(pattern: str, need: int = 2, depth: int = 0) -> set[str] | None:
         if rest[:1] in ("*", "+", "{"):
             return None
         out: set[str] = set()
-        for alt in _split_top(inner):
+        for alt in split_top(inner):
             got = prefixes(alt + rest, need, depth + 1)
             if got is None:
                 return None

@@ -46,7 +46,7 @@ def _skip_class(pattern: str, i: int) -> int:
     raise Undispatchable(f"unclosed class in {pattern!r}")
 
 
-def _close(pattern: str, i: int) -> int:
+def close_group(pattern: str, i: int) -> int:
     """Index of the ``)`` closing the group opening at ``pattern[i] == "("``."""
     depth = 0
     j = i
@@ -113,7 +113,7 @@ def heads(alt: str, depth: int = 0) -> list[Head]:
     if alt.startswith("\\b"):
         return [Head(h.char, h.rest, True) for h in heads(alt[2:], depth + 1)]
     if alt.startswith("(?:"):
-        end = _close(alt, 0)
+        end = close_group(alt, 0)
         inner, rest = alt[3:end], alt[end + 1 :]
         if rest[:1] in _QUANT:
             raise Undispatchable(f"repeated leading group in {alt!r}")
