@@ -90,6 +90,9 @@ def crawl_here(sources: list[Source], overrides: dict[str, Any]) -> None:
 
     settings = scrapy_settings(overrides)
     process = CrawlerProcess(settings)
+    # Scrapy's handler drops records under LOG_LEVEL only after they are made, and it makes a DEBUG
+    # one for every response and every item; let its loggers skip making them.
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     by_kind: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_kind[source.kind].append(source)
