@@ -19,6 +19,7 @@ keep the original regex then.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _META = set("\\()[]{}?*+|.^$")
@@ -46,9 +47,8 @@ def _skip_class(pattern: str, i: int) -> int:
     raise Undispatchable(f"unclosed class in {pattern!r}")
 
 
-def close_group(pattern: str, i: int) -> int:
-    """Index of the ``)`` closing the group opening at ``pattern[i] == "("``."""
-    depth = 0
+def _structure(pattern: str, i: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, char) of each ``(``, ``)`` and ``|`` from ``pattern[i]`` on, outside escapes and classes."""
     j = i
     while j < len(pattern):
         ch = pattern[j]
@@ -58,13 +58,21 @@ def close_group(pattern: str, i: int) -> int:
         if ch == "[":
             j = _skip_class(pattern, j)
             continue
+        if ch in "()|":
+            yield j, ch
+        j += 1
+
+
+def close_group(pattern: str, i: int) -> int:
+    """Index of the ``)`` closing the group opening at ``pattern[i] == "("``."""
+    depth = 0
+    for j, ch in _structure(pattern, i):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
                 return j
-        j += 1
     raise Undispatchable(f"unbalanced group in {pattern!r}")
 
 
@@ -73,23 +81,14 @@ def split_top(pattern: str) -> list[str]:
     parts: list[str] = []
     start = 0
     depth = 0
-    j = 0
-    while j < len(pattern):
-        ch = pattern[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if ch == "[":
-            j = _skip_class(pattern, j)
-            continue
+    for j, ch in _structure(pattern):
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        elif ch == "|" and depth == 0:
+        elif depth == 0:
             parts.append(pattern[start:j])
             start = j + 1
-        j += 1
     parts.append(pattern[start:])
     return parts
 
