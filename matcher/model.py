@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -215,15 +216,17 @@ _SEEN_MAPS: dict[int, tuple[Any, np.ndarray]] = {}
 
 def _hashed_columns(hasher: FeatureHasher, rows: list[list[str]]) -> np.ndarray:
     cache = _HASHED.setdefault(hasher.n_features, {})
-    get = cache.get
-    flat = [get(f, -1) for row in rows for f in row]
+    feats = list(chain.from_iterable(rows))
+    flat = list(map(cache.get, feats, repeat(-1)))
     if -1 in flat:
-        new = list({f for row in rows for f in row if f not in cache})
+        new = {f for f, column in zip(feats, flat, strict=True) if column == -1}
         if len(cache) + len(new) > _HASHED_MAX:
             cache.clear()
-        got = hasher.transform([[f] for f in new])
-        cache.update(zip(new, got.indices.tolist(), strict=True))
-        flat = [cache[f] for row in rows for f in row]  # the cache may have been emptied
+            new = set(feats)  # every string of the batch is needed again, not only the unseen ones
+        hashed = list(new)
+        got = hasher.transform([[f] for f in hashed])
+        cache.update(zip(hashed, got.indices.tolist(), strict=True))
+        flat = [cache[f] for f in feats]
     return np.array(flat, dtype=np.int64)
 
 

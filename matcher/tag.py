@@ -47,9 +47,11 @@ def tag_records(
     model = model or load_model()
     with _gc_paused():
         extracted = [_safe_extract(r) for r in records]
-        ok = [e for e in extracted if e is not None]
-        predicted = iter(model.predict(ok))
-        return [next(predicted) if e is not None else None for e in extracted]
+        predicted = iter(model.predict([e for e in extracted if e is not None]))
+        results = [next(predicted) if e is not None else None for e in extracted]
+        # Freed before the collector is back: else its first pass walks every object of the batch.
+        del extracted, predicted
+    return results
 
 
 @contextmanager

@@ -12,9 +12,11 @@ import re
 from bisect import bisect_right
 from functools import cache
 
+import numpy as np
 import pytest
 
 from matcher import analysis, features
+from matcher import model as model_mod
 from matcher.candidates import default_matcher
 from matcher.labels import load_labelled
 from matcher.text import Doc, prepare
@@ -150,3 +152,25 @@ def test_pay_word_gate_skips_only_parts_without_pay(monkeypatch: pytest.MonkeyPa
     ungated = [pay.sentence_pay_candidates(line) for line in lines]
     assert gated == ungated
     assert sum(map(len, gated)) > 100
+
+
+@pytest.mark.parametrize("cache_max", [100_000, 40])
+def test_cached_hashing_gives_the_pipelines_own_probabilities(
+    monkeypatch: pytest.MonkeyPatch, cache_max: int
+) -> None:
+    """``model.predict_proba`` (cached feature columns) returns what the fitted pipeline's own
+    ``predict_proba`` returns, bit for bit, batch after batch; also when the bounded cache of
+    hashed strings fills up and is emptied in the middle of a batch."""
+    monkeypatch.setattr(model_mod, "_HASHED", {})
+    monkeypatch.setattr(model_mod, "_HASHED_MAX", cache_max)
+    words = [f"w{i}" for i in range(60)]
+    X = [[words[(i * 7 + j * 3) % 60] for j in range(i % 9 + 1)] + ["bias", "bias"] for i in range(120)]
+    y = [i % 3 for i in range(120)]
+    pipe = model_mod.build_pipeline({"C": 1.0, "random_state": 0}, n_features=2**12).fit(X, y)
+    batches = [X[:30], X[30:31], X[31:90], [], X[90:], X[::-1]]
+    for batch in batches:
+        if not batch:
+            continue
+        got = model_mod.predict_proba(pipe, batch)
+        assert np.array_equal(got, pipe.predict_proba(batch))
+    assert 0 < len(model_mod._HASHED[2**12]) <= max(cache_max, 60 + 1)
