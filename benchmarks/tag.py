@@ -4,6 +4,7 @@
     python benchmarks/tag.py -n 5000         # a quick look
 
     python benchmarks/tag.py -n 20000 --no-cache   # without the cross-posting sentence cache
+    python benchmarks/tag.py --workers 2           # `majobs tag --workers 2` (not the goal's one core)
 
 Builds a throw-away SQLite database of generated postings (seeded: the same postings every run),
 then times ``matcher.tag.tag_database`` on it in this one process (one core; BLAS threads pinned
@@ -402,6 +403,12 @@ def main() -> int:
         action="store_true",
         help="analyse every sentence afresh (no cross-posting sentence cache)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="tagging processes (default 1, the goal's one core); peak memory is then main + workers",
+    )
     args = parser.parse_args()
     model = load_model()  # trained first when missing: not part of the timing
     cache = sentence_cache(default_matcher())
@@ -423,17 +430,26 @@ def main() -> int:
         print(f"generated {args.n:,} postings (~{words:.0f} words each) in {time.perf_counter() - t0:.1f} s")
         cache.clear()
         t0, c0 = time.perf_counter(), time.process_time()
-        summary = tag_database(db, progress=True, model=model)
+        summary = tag_database(db, progress=True, model=model, workers=args.workers)
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+    peak = main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    if args.workers > 1:
+        # This process plus every worker at the largest any of them reached (an upper bound).
+        peak += args.workers * worker_peak
     rate = summary["tagged"] / elapsed if elapsed else 0.0
     cpu_rate = summary["tagged"] / cpu if cpu else 0.0
+    if args.workers > 1:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_rate = summary["tagged"] / (cpu + children.ru_utime + children.ru_stime)
     print(
         f"tagged {summary['tagged']:,} postings ({summary['tags']:,} tags) in {elapsed:.1f} s ({cpu:.1f} CPU)"
     )
     looked_up = cache.hits + cache.misses
     if args.no_cache:
         print("sentence cache: off")
+    elif args.workers > 1:
+        print(f"sentence cache: one in each of {args.workers} workers (not counted here)")
     else:
         print(
             f"sentence cache: {cache.hits:,} of {looked_up:,} sentences seen before "
@@ -446,6 +462,11 @@ def main() -> int:
         f"throughput: {rate:,.0f} postings/s   goal {GOAL_PER_SECOND:,}/s   "
         f"ratio {rate / GOAL_PER_SECOND:.2f}"
     )
+    if args.workers > 1:
+        print(
+            f"peak RSS of this process {main_peak / 2**20:,.0f} MiB, "
+            f"of the largest worker {worker_peak / 2**20:,.0f} MiB"
+        )
     print(
         f"peak memory (RSS): {peak / 2**20:,.0f} MiB   goal < 1,024 MiB   ratio {peak / GOAL_PEAK_BYTES:.2f}"
     )

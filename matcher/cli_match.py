@@ -32,6 +32,15 @@ def train(no_cv: bool) -> None:
         click.echo(meta["_cv_table"].split("\n\n")[0])
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to tag with, a core each; the tags are the same with any number.",
+)
+
+
 @click.command()
 @click.option(
     "--db",
@@ -45,16 +54,17 @@ def train(no_cv: bool) -> None:
     "--all", "retag_all", is_flag=True, help="Re-tag every posting, not only untagged or stale ones."
 )
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
-def tag(db_path: Path, retag_all: bool, progress: bool) -> None:
+@workers_option
+def tag(db_path: Path, retag_all: bool, progress: bool, workers: int) -> None:
     """Tag every posting not yet tagged by the current model (idempotent).
 
-    majobs tag --db data/jobs.db
+    majobs tag --db data/jobs.db [--workers 4]
     """
     from matcher.tag import tag_database
 
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}")
-    summary = tag_database(db_path, progress=progress, retag_all=retag_all)
+    summary = tag_database(db_path, progress=progress, retag_all=retag_all, workers=workers)
     click.echo(
         f"tagged {summary['tagged']} of {summary['postings']} postings with model {summary['model_version']} "
         f"({summary['tags']} tags, {summary['failed']} failed, {summary['seconds']} s)"
@@ -66,7 +76,8 @@ def tag(db_path: Path, retag_all: bool, progress: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output JSONL (default stdout)."
 )
-def tag_file_cmd(in_path: Path, output: Path | None) -> None:
+@workers_option
+def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     """Tag postings from a JSON-lines file (id, title, company, location, description).
 
     Writes one line per posting: {"id": ..., "tags": {...}} in the shape of LABELS.md.
@@ -77,10 +88,10 @@ def tag_file_cmd(in_path: Path, output: Path | None) -> None:
 
     try:
         if output is None:
-            tag_file(in_path, sys.stdout)
+            tag_file(in_path, sys.stdout, workers=workers)
         else:
             with open(output, "w", encoding="utf-8") as fh:
-                n = tag_file(in_path, fh)
+                n = tag_file(in_path, fh, workers=workers)
             click.echo(f"{n} postings tagged -> {output}", err=True)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc

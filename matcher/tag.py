@@ -12,8 +12,11 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import multiprocessing
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -76,6 +79,48 @@ def labels_for(record: dict[str, Any], model: MatcherModel | None = None) -> dic
     return result["labels"]
 
 
+# --- several processes ----------------------------------------------------------------------------
+
+_WORKER_MODEL: MatcherModel | None = None
+
+
+def _init_worker(model: MatcherModel) -> None:
+    global _WORKER_MODEL
+    _WORKER_MODEL = model
+
+
+def _worker_tag(records: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    return tag_records(records, _WORKER_MODEL)
+
+
+def tag_batches(
+    batches: Iterable[list[dict[str, Any]]], model: MatcherModel, workers: int = 1
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any] | None]]]:
+    """``(records, tag_records(records))`` per batch, in order; with ``workers`` > 1 the batches are
+    tagged by that many processes (tagging is pure CPU work: one process uses one core). At most two
+    batches per worker are read ahead, so memory stays bounded however many postings there are."""
+    if workers <= 1:
+        for records in batches:
+            yield records, tag_records(records, model)
+        return
+    # "spawn": a fresh interpreter per worker, not a fork of this one with its open database and threads.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(model,))
+    pending: deque[tuple[list[dict[str, Any]], Future]] = deque()
+    try:
+        for records in batches:
+            pending.append((records, pool.submit(_worker_tag, records)))
+            if len(pending) >= 2 * workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        # Stopped early (an error while writing, Ctrl-C): batches not yet started are dropped.
+        pool.shutdown(cancel_futures=True)
+
+
 # --- files ----------------------------------------------------------------------------------------
 
 
@@ -104,12 +149,12 @@ def read_postings_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
             yield {k: rec.get(k) for k in ("id", "title", "company", "location", "description")}
 
 
-def tag_file(in_path: str | Path, out: Any, *, model: MatcherModel | None = None) -> int:
+def tag_file(in_path: str | Path, out: Any, *, model: MatcherModel | None = None, workers: int = 1) -> int:
     """Write ``{"id": ..., "tags": {...}}`` per input line to the text stream ``out``; returns the count."""
     model = model or load_model()
     n = 0
-    for batch in _batches(read_postings_jsonl(in_path), BATCH_SIZE):
-        for rec, result in zip(batch, tag_records(batch, model), strict=True):
+    for batch, results in tag_batches(_batches(read_postings_jsonl(in_path), BATCH_SIZE), model, workers):
+        for rec, result in zip(batch, results, strict=True):
             # A posting that failed (logged above) still gets a line of the exact shape, with no tags.
             tags = result["labels"] if result is not None else empty_labels()
             out.write(json.dumps({"id": rec["id"], "tags": tags}, ensure_ascii=False) + "\n")
@@ -150,20 +195,42 @@ def tag_database(
     model: MatcherModel | None = None,
     batch_size: int = BATCH_SIZE,
     retag_all: bool = False,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Tag the postings not yet tagged by the current model; returns a summary of the run.
 
     Takes a path (opened and closed here) or an open ``sqlite_utils.Database`` (left open).
+    ``workers`` > 1 tags in that many processes; this one still does all reading and writing.
     """
+    options = {
+        "progress": progress,
+        "model": model,
+        "batch_size": batch_size,
+        "retag_all": retag_all,
+        "workers": workers,
+    }
     if isinstance(db_path_or_db, sqlite_utils.Database):
-        return _tag_db(
-            db_path_or_db, progress=progress, model=model, batch_size=batch_size, retag_all=retag_all
-        )
+        return _tag_db(db_path_or_db, **options)
     db = open_db(db_path_or_db)
     try:
-        return _tag_db(db, progress=progress, model=model, batch_size=batch_size, retag_all=retag_all)
+        return _tag_db(db, **options)
     finally:
         db.close()
+
+
+def _read_batches(db: sqlite_utils.Database, ids: list[str], size: int) -> Iterator[list[dict[str, Any]]]:
+    """The postings ``ids``, ``size`` at a time, as tagging records."""
+    for chunk in _batches(ids, size):
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            "select id, title, company, description_text, description_html from postings "
+            f"where id in ({marks})",
+            chunk,
+        ).fetchall()
+        yield [
+            {"id": r[0], "title": r[1], "company": r[2], "description": r[3] or html_to_text(r[4]) or ""}
+            for r in rows
+        ]
 
 
 def _tag_db(
@@ -173,6 +240,7 @@ def _tag_db(
     model: MatcherModel | None,
     batch_size: int,
     retag_all: bool,
+    workers: int,
 ) -> dict[str, Any]:
     model = model or load_model()
     version = str(getattr(model, "version", "unversioned"))
@@ -192,19 +260,10 @@ def _tag_db(
         "tags": 0,
     }
     bar = tqdm(total=len(ids), unit="posting", desc="tagging", disable=not progress or not ids, leave=False)
+    # No more workers than batches (an idle one would only cost its start-up); one batch stays here.
+    workers = max(1, min(workers, -(-len(ids) // batch_size)))
     try:
-        for chunk in _batches(ids, batch_size):
-            marks = ",".join("?" * len(chunk))
-            rows = db.execute(
-                f"select id, title, company, description_text, description_html from postings where id in "
-                f"({marks})",
-                chunk,
-            ).fetchall()
-            records = [
-                {"id": r[0], "title": r[1], "company": r[2], "description": r[3] or html_to_text(r[4]) or ""}
-                for r in rows
-            ]
-            results = tag_records(records, model)
+        for records, results in tag_batches(_read_batches(db, ids, batch_size), model, workers):
             now = utcnow()
             tag_rows: list[tuple] = []
             updates: list[tuple] = []
@@ -248,7 +307,7 @@ def _tag_db(
                 )
             summary["tagged"] += len(done)
             summary["tags"] += len(tag_rows)
-            bar.update(len(chunk))
+            bar.update(len(records))
     finally:
         bar.close()
     summary["seconds"] = round(time.perf_counter() - started, 3)

@@ -223,3 +223,58 @@ def test_every_command_has_help() -> None:
     for name in ("train", "tag", "tag-file", "evaluate"):
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "majobs" in result.output, name
+
+
+def _labelled_postings(n: int) -> list[dict]:
+    from matcher.labels import load_labelled
+    from matcher.train import label_files
+
+    records = load_labelled(label_files()[:1])[:n]
+    return [
+        posting(r["id"], r["title"], r["description"], company=r.get("company") or "Alder Clinic")
+        for r in records
+    ]
+
+
+def test_several_workers_tag_exactly_as_one(tmp_path: Path, model) -> None:
+    """Tagging in two processes (batches of 7, so several each and a short last one) writes the same
+    tags and posting fields as tagging in this one."""
+    postings = _labelled_postings(40)
+    tables = []
+    for workers in (1, 2):
+        db = open_db(tmp_path / f"w{workers}.db")
+        save_postings(db, postings, now=NOW)
+        summary = tag_database(db, progress=False, model=model, batch_size=7, workers=workers)
+        assert summary["tagged"] == 40 and summary["failed"] == 0
+        tables.append(
+            (
+                rows(db, "select * from tags order by posting_id, category, label"),
+                rows(
+                    db,
+                    "select id, is_ma_role, stage, min_years_experience, pay_min, pay_max, pay_unit, "
+                    "tag_model_version from postings order by id",
+                ),
+            )
+        )
+        db.close()
+    assert tables[0] == tables[1]
+    assert len(tables[0][0]) > 100  # the comparison covers real tags
+
+
+def test_tag_file_with_workers_writes_the_same_lines(tmp_path: Path, model) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps({"id": p["source_id"], "title": p["title"], "description": p["description_text"]})
+            + "\n"
+            for p in _labelled_postings(12)
+        ),
+        encoding="utf-8",
+    )
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1] and outs[0].count("\n") == 12
