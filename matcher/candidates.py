@@ -3,11 +3,11 @@
 An alias only *proposes* a label ("CPT" may be the phlebotomy credential or procedure codes;
 "Epic" may be the EHR or an adjective); the model in :mod:`matcher.model` decides.
 
-Speed matters (thousands of postings a second), and one big alternation of hundreds of aliases
-tried at every character is slow in Python's ``re``. So aliases are indexed by their first two
-letters: one scan (in C) finds the word starts whose first two letters begin some alias, and at
-each such place only that bucket's aliases are tried, anchored. Aliases with no literal prefix
-go into a fallback regex scanned the ordinary way.
+Every sentence of every posting is searched, and one big alternation of hundreds of aliases
+tried at every character is slow in Python's ``re``. So aliases are indexed by their first three
+letters (two for short aliases such as "RN"): one scan (in C) finds the word starts that begin
+some alias, and at each such place only that bucket's aliases are tried, anchored. Aliases with
+no literal prefix go into a fallback regex scanned the ordinary way.
 """
 
 from __future__ import annotations

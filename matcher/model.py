@@ -11,8 +11,8 @@ Per posting, :func:`extract` prepares the text, finds candidate labels and build
 
 Years and pay are read by rules (:mod:`matcher.years`, :mod:`scraper.parsers.pay`): LABELS.md
 spells them out, and they feed the stage model. All predictions are made in batches (one
-``predict_proba`` per classifier per batch), which is what makes thousands of postings a second
-possible.
+``predict_proba`` per classifier per batch): per posting, the classifiers cost a tenth of the
+time; reading the text (:mod:`matcher.analysis`) costs most of the rest.
 """
 
 from __future__ import annotations
