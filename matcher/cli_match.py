@@ -60,11 +60,14 @@ def tag(db_path: Path, retag_all: bool, progress: bool, workers: int) -> None:
 
     majobs tag --db data/jobs.db [--workers 4]
     """
-    from matcher.tag import tag_database
+    from matcher.tag import WorkerDied, tag_database
 
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}")
-    summary = tag_database(db_path, progress=progress, retag_all=retag_all, workers=workers)
+    try:
+        summary = tag_database(db_path, progress=progress, retag_all=retag_all, workers=workers)
+    except WorkerDied as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"tagged {summary['tagged']} of {summary['postings']} postings with model {summary['model_version']} "
         f"({summary['tags']} tags, {summary['failed']} failed, {summary['seconds']} s)"
@@ -84,7 +87,7 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
 
         majobs tag-file postings.jsonl -o tags.jsonl
     """
-    from matcher.tag import tag_file
+    from matcher.tag import WorkerDied, tag_file
 
     try:
         if output is None:
@@ -93,7 +96,7 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
             with open(output, "w", encoding="utf-8") as fh:
                 n = tag_file(in_path, fh, workers=workers)
             click.echo(f"{n} postings tagged -> {output}", err=True)
-    except ValueError as exc:
+    except (ValueError, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -112,13 +113,27 @@ def tag_batches(
             pending.append((records, pool.submit(_worker_tag, records)))
             if len(pending) >= 2 * workers:
                 done, future = pending.popleft()
-                yield done, future.result()
+                yield done, _result(future)
         while pending:
             done, future = pending.popleft()
-            yield done, future.result()
+            yield done, _result(future)
     finally:
         # Stopped early (an error while writing, Ctrl-C): batches not yet started are dropped.
         pool.shutdown(cancel_futures=True)
+
+
+class WorkerDied(RuntimeError):
+    """A tagging process ended without answering (killed, or out of memory)."""
+
+
+def _result(future: Future) -> list[dict[str, Any] | None]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerDied(
+            "a tagging worker process died (killed, or out of memory?); what was tagged before is "
+            "kept: run the command again to tag the rest, with fewer --workers if memory is short"
+        ) from exc
 
 
 # --- files ----------------------------------------------------------------------------------------

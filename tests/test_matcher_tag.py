@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.labels import LABEL_KEYS
-from matcher.tag import labels_for, tag_database, tag_records
+from matcher.tag import WorkerDied, labels_for, tag_database, tag_records
 from matcher.train import load_model
 from scraper.items import new_posting
 from scraper.store import open_db, save_postings
@@ -278,3 +279,24 @@ def test_tag_file_with_workers_writes_the_same_lines(tmp_path: Path, model) -> N
         assert result.exit_code == 0, result.output
         outs.append(out.read_text(encoding="utf-8"))
     assert outs[0] == outs[1] and outs[0].count("\n") == 12
+
+
+class DyingModel:
+    """Stands in for the model in a worker process, which dies as it tags (as if killed)."""
+
+    version = "dying"
+
+    def predict(self, extracted: list) -> list:
+        os._exit(1)
+
+
+def test_a_worker_that_dies_stops_the_run_cleanly(tmp_path: Path, model) -> None:
+    db = open_db(tmp_path / "jobs.db")
+    save_postings(db, _labelled_postings(6), now=NOW)
+    with pytest.raises(WorkerDied, match="worker process died"):
+        tag_database(db, progress=False, model=DyingModel(), batch_size=2, workers=2)
+    assert rows(db, "pragma integrity_check") == [("ok",)]
+    assert rows(db, "select count(*) from postings where tag_model_version is null") == [(6,)]
+    assert rows(db, "select count(*) from tags") == [(0,)]
+    # Nothing was lost: the next run tags every posting.
+    assert tag_database(db, progress=False, model=model, batch_size=2, workers=2)["tagged"] == 6
