@@ -158,21 +158,37 @@ def run_crawl(
 
     # The crawl runs in a fresh interpreter: a fork would copy locks held by the caller's other
     # threads (one inside SQLite, say) and could hang on them. It inherits our environment,
-    # stdout and stderr; Ctrl-C reaches it too (same process group) and it shuts down gracefully
-    # while we wait.
+    # stdout and stderr, but not our process group: Ctrl-C and SIGTERM reach it through us, once
+    # each (Scrapy shuts down gracefully on the first and gives up on the second), and we wait
+    # for it to finish and record the run as interrupted.
     with tempfile.NamedTemporaryFile(prefix=f"majobs-crawl-{run_id}-", suffix=".pickle", delete=False) as job:
         pickle.dump((sources, overrides), job)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    child: subprocess.Popen | None = None
+    early: list[int] = []  # signals that came while the crawl process was being started
+
+    def forward(signum: int, _frame: Any) -> None:
+        if child is None:
+            early.append(signum)
+        elif child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
     try:
         child = subprocess.Popen(
-            [sys.executable, "-m", "scraper.crawl", job.name], env=env, pass_fds=pass_fds
+            [sys.executable, "-m", "scraper.crawl", job.name],
+            env=env,
+            pass_fds=pass_fds,
+            start_new_session=True,
         )
+        for signum in early:
+            child.send_signal(signum)
         exitcode = child.wait()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         os.unlink(job.name)
 
     db = open_db(db_path)

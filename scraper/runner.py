@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,6 +147,34 @@ def _record_stages(db: Any, run_id: int, outcome: StagesOutcome) -> None:
         db.table("crawl_runs").update(run_id, update)
 
 
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (systemd stopping the job, ``kill``) ends the stages as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _mark_interrupted(db_path: str | Path, run_id: int, why: str) -> None:
+    db = open_db(db_path)
+    try:
+        run = db.table("crawl_runs").get(run_id)
+        error = "; ".join(filter(None, [run["error"], why]))
+        with db.conn:
+            db.table("crawl_runs").update(run_id, {"status": "interrupted", "error": error})
+    finally:
+        db.close()
+
+
 def _failed_run(db_path: str | Path, now: datetime, sources_file: str, error: str) -> int:
     db = open_db(db_path)
     try:
@@ -178,14 +209,21 @@ def run_job(
         # The crawl process holds the lock too: a parent killed alone does not free it mid-crawl.
         crawl = run_crawl(sources_file, db_path, settings=settings, now=now, pass_fds=(lock.fileno(),))
         stages = None
-        if crawl.status != "interrupted":
-            stages = after_collect(db_path, crawl.run_id, progress=progress)
+        interrupted = crawl.status == "interrupted"
+        if not interrupted:
+            try:
+                with _sigterm_as_interrupt():
+                    stages = after_collect(db_path, crawl.run_id, progress=progress)
+            except KeyboardInterrupt:
+                # Each tagging batch is one transaction: what was tagged stays, the rest waits.
+                _mark_interrupted(db_path, crawl.run_id, "stopped while deduplicating or tagging")
+                interrupted = True
         db = open_db(db_path)
         try:
             status = db.table("crawl_runs").get(crawl.run_id)["status"]
         finally:
             db.close()
-    if crawl.status in ("failed", "interrupted"):
+    if crawl.status == "failed" or interrupted:
         code = EXIT_CRAWL_FAILED
     elif crawl.failed_sources:
         code = EXIT_SOURCE_FAILED

@@ -20,6 +20,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from tests.conftest import FAST_SETTINGS, TEST_NOW
 from tests.greenhouse_world import Board, gh_job
 
 DAY = timedelta(days=1)
+tempfile_dir = tempfile.gettempdir  # where run_crawl writes its job file
 FAULT_SETTINGS = {**FAST_SETTINGS, "DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 2, "MAJOBS_RETRY_AFTER_MAX": 5}
 BIG = 20 * 1024 * 1024  # settings refuse more than 10 MiB
 
@@ -338,6 +340,75 @@ def test_sigkill_mid_write_then_next_run_completes(tmp_path, monkeypatch):
     statuses = dict(run_query(db, "select id, status from crawl_runs").rows)
     assert statuses == {run[0]: "interrupted", outcome.run_id: "ok"}
     LEDGER["sigkill-mid-write"] = {"lost": n - _count(db), "detail": f"{stored} stored when killed"}
+
+
+STOPS = {
+    "sigterm-to-run": (signal.SIGTERM, False),  # kill PID
+    "sigterm-to-group": (signal.SIGTERM, True),  # kill -TERM -PGID
+    "ctrl-c": (signal.SIGINT, True),  # the terminal signals the foreground process group
+}
+
+
+@pytest.mark.parametrize("name", list(STOPS))
+def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
+    """`kill`, `kill -TERM -pgid` or Ctrl-C mid-crawl: the crawl shuts down gracefully, the run is
+    recorded as interrupted with exit 4, no crawl process is left holding the lock, and the next
+    run completes."""
+    signum, to_group = STOPS[name]
+    from scraper import runner
+
+    n = 120
+    with LocalServer() as server:
+        board = Board(server, "termme", [gh_job(6000 + k) for k in range(n)])
+        for k in range(n):
+            board.always[str(6000 + k)] = Reply(json.dumps({"id": 6000 + k}).encode(), delay=0.05)
+        sources = tmp_path / "sources.yaml"
+        sources.write_text(yaml.safe_dump({"sources": [board.entry()]}), encoding="utf-8")
+        db = tmp_path / "jobs.db"
+        settings = {**FAST_SETTINGS, "MAJOBS_STORE_BATCH": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+        args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "run"]
+        args += ["--sources", str(sources), "--db", str(db)]
+        args += [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
+        log = tmp_path / "run.log"
+        before = set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle"))
+        with log.open("wb") as err:
+            proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.PIPE, stderr=err)
+        try:
+            deadline = time.monotonic() + 90
+            while _count(db) < 10:
+                assert proc.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < deadline, "the crawl never started writing"
+                time.sleep(0.05)
+            if to_group:
+                os.killpg(proc.pid, signum)
+            else:
+                os.kill(proc.pid, signum)
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        line = out.decode().strip()
+        assert proc.returncode == 4, (line, log.read_text(errors="replace")[-2000:])
+        assert " interrupted: " in line and line.endswith("[exit 4]"), line
+        stored = _count(db)
+        assert 10 <= stored < n
+        _integrity(db)
+        (run,) = run_query(db, "select id, status from crawl_runs").rows
+        assert run[1] == "interrupted"
+        assert set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle")) <= before  # the job file is gone
+
+        for k in range(n):
+            board.always.pop(str(6000 + k))
+        monkeypatch.setattr(runner, "_tag_function", lambda: None)
+        outcome = runner.run_job(sources, db, settings=FAST_SETTINGS)  # no crawl left holding the lock
+    assert outcome.exit_code == 0 and outcome.status == "ok", outcome.summary()
+    _integrity(db)
+    assert _count(db) == n
+    LEDGER[name] = {
+        "lost": n - _count(db),
+        "detail": f"{stored} stored when stopped; run interrupted, exit 4",
+    }
 
 
 def test_query_while_a_crawl_writes(server, db_path):

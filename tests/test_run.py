@@ -4,6 +4,8 @@ crawl_runs row for every run, the stages' results or failure on it."""
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +134,34 @@ def test_tag_stage_failing_leaves_a_trace_and_exit_5(server, tmp_path, db_path, 
     (run,) = rows("select status, error, duplicates, tagged, new from crawl_runs")
     assert run["status"] == "partial" and run["error"] == "tag: RuntimeError: model file unreadable"
     assert run["duplicates"] == 0 and run["tagged"] is None and run["new"] == 1  # dedup ran; postings kept
+
+
+def test_sigterm_while_tagging_ends_the_run_as_interrupted(server, tmp_path, db_path, rows, monkeypatch):
+    """systemd stopping the job (SIGTERM) after the crawl: the run stops as with Ctrl-C — exit 4,
+    "interrupted" — and what was tagged before stays tagged."""
+
+    def tag_one_then_get_stopped(db: Any, *, progress: bool = False) -> dict[str, Any]:
+        with db.conn:
+            db.execute("update postings set tag_model_version = 'fake' where source_id = '1'")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the run's SIGTERM handler ends this wait
+        raise AssertionError("SIGTERM did not interrupt the run")
+
+    def not_handled(signum: int, frame: Any) -> None:  # stands in for the default: kill pytest
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    monkeypatch.setattr(runner, "_tag_function", lambda: tag_one_then_get_stopped)
+    previous = signal.signal(signal.SIGTERM, not_handled)
+    try:
+        result = majobs_run(sources_file(tmp_path, Board(server, "acme", [gh_job(1), gh_job(2)])), db_path)
+    finally:
+        assert signal.signal(signal.SIGTERM, previous) is not_handled  # restored after the run
+    assert result.exit_code == runner.EXIT_CRAWL_FAILED == 4, result.output
+    assert " interrupted: " in result.stdout and result.stdout.strip().endswith("[exit 4]")
+    (run,) = rows("select status, error from crawl_runs")
+    assert run["status"] == "interrupted" and "stopped while deduplicating or tagging" in run["error"]
+    tagged = rows("select source_id from postings where tag_model_version = 'fake'")
+    assert tagged == [{"source_id": "1"}]
 
 
 def test_bad_sources_file_is_exit_1_with_a_failed_run_row(tmp_path, db_path, rows, tagger):
