@@ -202,7 +202,7 @@ STAGES = Query(
     "stages",
     "MA postings by stage, with how many carry a plausible pay figure",
     """select coalesce(stage, '') as stage, count(*) as postings, coalesce(sum(is_new), 0) as new,
-  coalesce(sum(annual_pay between :pay_low and :pay_high), 0) as with_pay
+  coalesce(sum(annual_pay between cast(:pay_low as real) and cast(:pay_high as real)), 0) as with_pay
 from report_week where in_week and is_ma_role = 1
 group by coalesce(stage, '') order by stage""",
 )
@@ -235,7 +235,7 @@ PAY_SUMMARY = Query(
     """select coalesce(stage, '') as stage, count(*) as n, avg(annual_pay) as mean,
   avg(annual_pay * annual_pay) as mean_sq
 from report_week
-where in_week and is_ma_role = 1 and annual_pay between :pay_low and :pay_high
+where in_week and is_ma_role = 1 and annual_pay between cast(:pay_low as real) and cast(:pay_high as real)
 group by 1 order by 1""",
 )
 
@@ -245,7 +245,8 @@ PAY_RANKS = Query(
     """select rn, x from (
   select annual_pay as x, row_number() over (order by annual_pay) as rn
   from report_week
-  where in_week and is_ma_role = 1 and stage = :stage and annual_pay between :pay_low and :pay_high
+  where in_week and is_ma_role = 1 and stage = :stage
+    and annual_pay between cast(:pay_low as real) and cast(:pay_high as real)
 ) where rn in (select value from json_each(:ranks)) order by rn""",
     description="ranks is a JSON array, e.g. [1, 50, 100].",
 )
@@ -254,7 +255,7 @@ PAY_SOURCES = Query(
     "pay_sources",
     "Where MA postings' pay figures come from",
     """select coalesce(pay_source, 'none') as pay_source, count(*) as postings,
-  coalesce(sum(annual_pay not between :pay_low and :pay_high), 0) as implausible
+  coalesce(sum(annual_pay not between cast(:pay_low as real) and cast(:pay_high as real)), 0) as implausible
 from report_week where in_week and is_ma_role = 1
 group by 1 order by 2 desc, 1""",
 )
@@ -418,7 +419,7 @@ def pay_gap_query(claim_id: str, check: dict[str, Any]) -> Query:
     case when {a} then 'a' when {b} then 'b' end as side
   from report_week w
   where w.in_week and w.is_ma_role = 1 and w.stage in ({stages})
-    and w.annual_pay between :pay_low and :pay_high
+    and w.annual_pay between cast(:pay_low as real) and cast(:pay_high as real)
 ) where side is not null
 group by stage, side order by stage, side"""
     return Query(f"pay_gap_{claim_id.replace('-', '_')}", f"Pay comparison for claim {claim_id}", body)
@@ -435,8 +436,11 @@ def guide_queries(guide: Guide) -> list[Query]:
 def canned_queries(guide: Guide | None = None) -> dict[str, dict[str, str]]:
     """Datasette 0.65 ``metadata.yaml`` canned queries: the report's figures, same SQL.
 
-    Parameters: ``week_start``/``week_end`` (ISO dates, end exclusive), ``pay_low``/``pay_high``
-    (the guide's plausible annual pay), and ``stage``/``ranks`` for ``pay_ranks``.
+    Parameters: ``week_start``/``week_end`` (ISO dates, end exclusive), ``previous_start`` (the
+    week before), ``trend_start`` (eight weeks before), ``pay_low``/``pay_high`` (the guide's
+    plausible annual pay), and ``stage``/``ranks`` (a JSON list) for ``pay_ranks``. The SQL casts
+    ``pay_low``/``pay_high`` to numbers: Datasette passes form values as text, and in SQLite a
+    number is never ``between`` two strings.
     """
     from matcher.report.guide import load_guide
 

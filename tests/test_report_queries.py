@@ -74,3 +74,17 @@ def test_annual_pay_uses_the_one_set_of_factors(unit, factor):
 
 def test_guide_labels_are_quoted_in_sql():
     assert rq._q("O'Brien") == "'O''Brien'"
+
+
+def test_pay_bounds_given_as_text_as_datasette_passes_them(hand_db, small_guide):  # noqa: F811
+    """Datasette's form values are strings: the pay queries give the same figures with "10000"."""
+    canned = rq.canned_queries(load_guide(small_guide))
+    as_text = {"pay_low": "10000", "pay_high": "300000.0"}
+    pay = [name for name, query in canned.items() if ":pay_low" in query["sql"]]
+    assert {"report_pay_summary", "report_pay_ranks", "report_pay_gap_cert_unlocks_pay"} <= set(pay)
+    for name in pay:
+        sql = canned[name]["sql"]
+        extra = {"stage": "entry", "ranks": json.dumps([1, 4])}
+        numbers = _run(hand_db, sql, **extra)
+        assert numbers, name
+        assert _run(hand_db, sql, **extra, **as_text) == numbers, name

@@ -180,3 +180,17 @@ def test_serve_command_binds_loopback_only(jobs_db, monkeypatch):
     missing = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db.with_name("nope.db"))])
     assert missing.exit_code == 1 and "no database" in missing.output
     assert not jobs_db.with_name("nope.db").exists()
+
+
+def test_report_pay_queries_through_datasette_form_values(jobs_db):
+    """Datasette passes a canned query's parameters as text; the pay bounds still count."""
+    ds = make_datasette(jobs_db)
+    week = "week_start=2026-11-23&week_end=2026-11-30&previous_start=2026-11-16&trend_start=2026-10-05"
+    summary, sources = get(
+        ds,
+        f"/jobs/report_pay_summary.json?_shape=objects&{week}&pay_low=20000&pay_high=200000",
+        f"/jobs/report_pay_sources.json?_shape=objects&{week}&pay_low=20000&pay_high=200000",
+    )
+    assert summary.status_code == 200, summary.text[:300]
+    assert [(r["stage"], r["n"], r["mean"]) for r in summary.json()["rows"]] == [("entry", 1, 42000.0)]
+    assert {r["pay_source"]: r["implausible"] for r in sources.json()["rows"]}.get("structured") == 0
