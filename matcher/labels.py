@@ -13,6 +13,7 @@ Run ``python -m matcher.labels data/labels/*.jsonl`` to check files.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -142,10 +143,17 @@ def check_record(rec: dict, taxonomy: Taxonomy | None = None) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """``python -m matcher.labels FILE.jsonl ...``: every labelling problem, then a count."""
+    parser = argparse.ArgumentParser(
+        prog="python -m matcher.labels",
+        description="Check labelled postings against LABELS.md's vocabulary and rules.",
+    )
+    parser.add_argument("files", nargs="+", help="labelled JSONL files (data/labels/*.jsonl, eval format)")
+    args = parser.parse_args(argv)
     tax = load_taxonomy()
     bad = 0
     seen: set[str] = set()
-    for path in argv:
+    for path in args.files:
         for rec in read_jsonl(path):
             rid = rec.get("id")
             problems = check_record(rec, tax)
