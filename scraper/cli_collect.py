@@ -23,7 +23,9 @@ def crawl(sources_file: Path, db_path: Path, settings: tuple[str, ...]) -> None:
     Example:
         majobs crawl --sources data/sources.example.yaml --db data/jobs.db -s LOG_LEVEL=WARNING
 
-    Exits 0 when every source was crawled, 1 when a source failed or was cut short.
+    Exits 0 when every source was read completely without a failed page; 1 otherwise (a failed
+    page, a source not read completely, an interrupted crawl: listed on stderr). `majobs run`
+    has finer exit codes for monitoring.
     """
     try:
         overrides = parse_settings(settings)
