@@ -98,6 +98,10 @@ def crawl_here(sources: list[Source], overrides: dict[str, Any]) -> None:
         by_kind[source.kind].append(source)
     for kind, group in by_kind.items():
         process.crawl(load_object(SPIDERS[kind]), sources=group)
+    from twisted.internet import reactor
+
+    # Once the reactor runs (Scrapy's shutdown handlers are in place by then): see _sigterm_once.
+    reactor.callWhenRunning(reactor.callLater, 0, _sigterm_once)
     process.start()
     # The crawl's own CPU time, for operators and benchmarks/crawl.py.
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -110,6 +114,21 @@ def crawl_here(sources: list[Source], overrides: dict[str, Any]) -> None:
             )
     finally:
         db.close()
+
+
+def _sigterm_once() -> None:
+    """Make a second SIGTERM change nothing: Scrapy takes any second shutdown signal as "stop now,
+    uncleanly", but systemd signals every process of the service and ``majobs run`` passes its own
+    SIGTERM on too, so the crawl may get two at once. A second Ctrl-C still forces the stop."""
+    scrapy_handler = signal.getsignal(signal.SIGTERM)
+    if not callable(scrapy_handler):
+        return
+
+    def graceful(signum: int, frame: Any) -> None:
+        scrapy_handler(signum, frame)  # a graceful stop; it installs the forcing handler ...
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # ... which SIGTERM does not get
+
+    signal.signal(signal.SIGTERM, graceful)
 
 
 def main(argv: list[str]) -> int:

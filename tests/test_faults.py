@@ -343,10 +343,15 @@ def test_sigkill_mid_write_then_next_run_completes(tmp_path, monkeypatch):
 
 
 STOPS = {
-    "sigterm-to-run": (signal.SIGTERM, False),  # kill PID
-    "sigterm-to-group": (signal.SIGTERM, True),  # kill -TERM -PGID
-    "ctrl-c": (signal.SIGINT, True),  # the terminal signals the foreground process group
+    "sigterm-to-run": (signal.SIGTERM, "run"),  # kill PID
+    "sigterm-to-group": (signal.SIGTERM, "group"),  # kill -TERM -PGID
+    "sigterm-to-all": (signal.SIGTERM, "all"),  # systemd's default: every process of the service
+    "ctrl-c": (signal.SIGINT, "group"),  # the terminal signals the foreground process group
 }
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 @pytest.mark.parametrize("name", list(STOPS))
@@ -354,7 +359,7 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
     """`kill`, `kill -TERM -pgid` or Ctrl-C mid-crawl: the crawl shuts down gracefully, the run is
     recorded as interrupted with exit 4, no crawl process is left holding the lock, and the next
     run completes."""
-    signum, to_group = STOPS[name]
+    signum, target = STOPS[name]
     from scraper import runner
 
     n = 120
@@ -379,10 +384,14 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
                 assert proc.poll() is None, log.read_text(errors="replace")
                 assert time.monotonic() < deadline, "the crawl never started writing"
                 time.sleep(0.05)
-            if to_group:
-                os.killpg(proc.pid, signum)
-            else:
+            if target == "run":
                 os.kill(proc.pid, signum)
+            else:
+                if target == "all":  # the crawl first, then the run, which passes its own on
+                    for pid in _children(proc.pid):
+                        os.kill(pid, signum)
+                    time.sleep(0.5)
+                os.killpg(proc.pid, signum)
             out, _ = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
