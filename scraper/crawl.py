@@ -178,7 +178,7 @@ def run_crawl(
     # The crawl runs in a fresh interpreter: a fork would copy locks held by the caller's other
     # threads (one inside SQLite, say) and could hang on them. It inherits our environment,
     # stdout and stderr, but not our process group: Ctrl-C and SIGTERM reach it through us, once
-    # each (Scrapy shuts down gracefully on the first and gives up on the second), and we wait
+    # each (Scrapy shuts down gracefully on the first; a second Ctrl-C forces it), and we wait
     # for it to finish and record the run as interrupted.
     with tempfile.NamedTemporaryFile(prefix=f"majobs-crawl-{run_id}-", suffix=".pickle", delete=False) as job:
         pickle.dump((sources, overrides), job)
