@@ -195,23 +195,27 @@ def train(
         "git_sha": _git_sha(),
     }
     meta_path = model_dir / "metadata.json"
+    old = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     if cv_result:
         metadata["cv"] = {
             "folds": params.get("cv_folds", 5),
             "model": headline(cv_result["model"]),
             "keyword": headline(cv_result["keyword"]),
         }
+        same = ("version", "data", "params", "feature_version", "libraries", "cv")
+        if all(old.get(key) == metadata[key] for key in same):
+            # The same model again (training is seeded): keep when, and from which commit, it was
+            # first trained, so a rerun leaves the committed metadata and model card as they were.
+            metadata["trained_at"], metadata["git_sha"] = old.get("trained_at"), old.get("git_sha")
         metrics = {"cv": {"model": cv_result["model"], "keyword": cv_result["keyword"]}}
         text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
         (model_dir / "metrics.json").write_text(text, encoding="utf-8")
         from matcher.model_card import write_model_card
 
         write_model_card(model_dir / "MODEL_CARD.md", metadata, cv_result, records)
-    elif meta_path.exists():
+    elif old.get("version") == version:
         # A rebuild without CV (a fresh clone tagging) keeps the reviewed metadata of the same version.
-        old = json.loads(meta_path.read_text(encoding="utf-8"))
-        if old.get("version") == version:
-            return old
+        return old
     meta_path.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     metadata["_cv_table"] = format_side_by_side(cv_result["model"], cv_result["keyword"]) if cv_result else ""
     return metadata

@@ -74,6 +74,13 @@ def test_train_saves_model_metadata_metrics_and_card(tmp_path: Path, small) -> N
     assert (out / "metadata.json").read_text(encoding="utf-8") == (tmp_path / "before.json").read_text(
         encoding="utf-8"
     )
+    # Training the same model again with CV leaves the metadata and the card as they were (a
+    # committed model's files stay clean): when and from which commit it was first trained.
+    saved["trained_at"] = "2020-01-02T03:04:05+00:00"
+    (out / "metadata.json").write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    again = train(labels_dir=labels, model_dir=out, cv=True)
+    assert again["trained_at"] == "2020-01-02T03:04:05+00:00"
+    assert json.loads((out / "metadata.json").read_text(encoding="utf-8")) == saved
 
 
 def test_committed_model_metadata_is_for_the_current_data_params_and_code() -> None:
