@@ -297,49 +297,89 @@ def _count(db: Path) -> int:
         return 0
 
 
-def test_sigkill_mid_write_then_next_run_completes(tmp_path, monkeypatch):
-    from scraper import runner
+@dataclass
+class SlowCrawl:
+    """A `majobs crawl` or `majobs run` subprocess (its own process group) over a board whose
+    detail pages answer slowly, caught while it writes."""
 
-    n = 120
-    with LocalServer() as server:
-        board = Board(server, "killme", [gh_job(5000 + k) for k in range(n)])
-        for k in range(n):  # slow details: the crawl writes for a while
-            board.always[str(5000 + k)] = Reply(json.dumps({"id": 5000 + k}).encode(), delay=0.05)
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(yaml.safe_dump({"sources": [board.entry()]}), encoding="utf-8")
-        db = tmp_path / "jobs.db"
-        settings = {**FAST_SETTINGS, "MAJOBS_STORE_BATCH": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
-        args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "crawl"]
-        args += ["--sources", str(sources), "--db", str(db)]
-        args += [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
-        log = tmp_path / "crawl.log"
-        with log.open("wb") as err:
-            proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            deadline = time.monotonic() + 90
-            while _count(db) < 10:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                assert time.monotonic() < deadline, "the crawl never started writing"
-                time.sleep(0.05)
-            os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its crawl child, mid-write
-        finally:
-            proc.wait(timeout=30)
-        stored = _count(db)
-        assert 10 <= stored < n  # killed part-way
-        _integrity(db)
-        (run,) = run_query(db, "select id, status from crawl_runs").rows
-        assert run[1] == "running"  # nobody left to close it
+    board: Board
+    first_id: int
+    n: int
+    sources: Path
+    db: Path
+    log: Path
+    proc: subprocess.Popen
 
-        for k in range(n):
-            board.always.pop(str(5000 + k))
+    def next_run_completes(self, monkeypatch) -> Any:
+        """The slow pages healed, a `run_job` in this process completes the board (no crawl left
+        holding the lock) and leaves the database whole."""
+        from scraper import runner
+
+        for k in range(self.n):
+            self.board.always.pop(str(self.first_id + k))
         monkeypatch.setattr(runner, "_tag_function", lambda: None)
-        outcome = runner.run_job(sources, db, settings=FAST_SETTINGS)  # the wall clock, as the killed crawl
-    assert outcome.exit_code == 0 and outcome.status == "ok", outcome.summary()
-    _integrity(db)
-    assert _count(db) == n
-    statuses = dict(run_query(db, "select id, status from crawl_runs").rows)
+        outcome = runner.run_job(self.sources, self.db, settings=FAST_SETTINGS)  # the wall clock
+        assert outcome.exit_code == 0 and outcome.status == "ok", outcome.summary()
+        _integrity(self.db)
+        assert _count(self.db) == self.n
+        return outcome
+
+
+def _slow_crawl(server: LocalServer, tmp_path: Path, command: str, first_id: int, n: int = 120) -> SlowCrawl:
+    board = Board(server, f"slow{first_id}", [gh_job(first_id + k) for k in range(n)])
+    for k in range(n):  # slow details: the crawl writes for a while
+        board.always[str(first_id + k)] = Reply(json.dumps({"id": first_id + k}).encode(), delay=0.05)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(yaml.safe_dump({"sources": [board.entry()]}), encoding="utf-8")
+    db = tmp_path / "jobs.db"
+    settings = {**FAST_SETTINGS, "MAJOBS_STORE_BATCH": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
+    args = [sys.executable, "-c", "from matcher.cli import cli; cli()", command]
+    args += ["--sources", str(sources), "--db", str(db)]
+    args += [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
+    log = tmp_path / f"{command}.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.PIPE, stderr=err)
+    crawl = SlowCrawl(board, first_id, n, sources, db, log, proc)
+    deadline = time.monotonic() + 90
+    while _count(db) < 10:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise AssertionError(f"the crawl never started writing: {log.read_text(errors='replace')}")
+        time.sleep(0.05)
+    return crawl
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:  # already gone
+        return []
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGKILL to the CLI and its crawl process (in a session of its own), as systemd's last resort
+    or a power cut would end them; then wait for both."""
+    if proc.poll() is None:
+        crawls = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        for pid in crawls:
+            os.killpg(pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+
+
+def test_sigkill_mid_write_then_next_run_completes(tmp_path, monkeypatch):
+    with LocalServer() as server:
+        crawl = _slow_crawl(server, tmp_path, "crawl", 5000)
+        _stop(crawl.proc)  # mid-write
+        stored = _count(crawl.db)
+        assert 10 <= stored < crawl.n  # killed part-way
+        _integrity(crawl.db)
+        (run,) = run_query(crawl.db, "select id, status from crawl_runs").rows
+        assert run[1] == "running"  # nobody left to close it
+        outcome = crawl.next_run_completes(monkeypatch)
+    statuses = dict(run_query(crawl.db, "select id, status from crawl_runs").rows)
     assert statuses == {run[0]: "interrupted", outcome.run_id: "ok"}
-    LEDGER["sigkill-mid-write"] = {"lost": n - _count(db), "detail": f"{stored} stored when killed"}
+    LEDGER["sigkill-mid-write"] = {"lost": 0, "detail": f"{stored} stored when killed"}
 
 
 STOPS = {
@@ -350,40 +390,17 @@ STOPS = {
 }
 
 
-def _children(pid: int) -> list[int]:
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 @pytest.mark.parametrize("name", list(STOPS))
 def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
     """`kill`, `kill -TERM -pgid` or Ctrl-C mid-crawl: the crawl shuts down gracefully, the run is
     recorded as interrupted with exit 4, no crawl process is left holding the lock, and the next
     run completes."""
     signum, target = STOPS[name]
-    from scraper import runner
-
-    n = 120
+    before = set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle"))
     with LocalServer() as server:
-        board = Board(server, "termme", [gh_job(6000 + k) for k in range(n)])
-        for k in range(n):
-            board.always[str(6000 + k)] = Reply(json.dumps({"id": 6000 + k}).encode(), delay=0.05)
-        sources = tmp_path / "sources.yaml"
-        sources.write_text(yaml.safe_dump({"sources": [board.entry()]}), encoding="utf-8")
-        db = tmp_path / "jobs.db"
-        settings = {**FAST_SETTINGS, "MAJOBS_STORE_BATCH": 5, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}
-        args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "run"]
-        args += ["--sources", str(sources), "--db", str(db)]
-        args += [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
-        log = tmp_path / "run.log"
-        before = set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle"))
-        with log.open("wb") as err:
-            proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.PIPE, stderr=err)
+        crawl = _slow_crawl(server, tmp_path, "run", 6000)
+        proc = crawl.proc
         try:
-            deadline = time.monotonic() + 90
-            while _count(db) < 10:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                assert time.monotonic() < deadline, "the crawl never started writing"
-                time.sleep(0.05)
             if target == "run":
                 os.kill(proc.pid, signum)
             else:
@@ -394,30 +411,18 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
                 os.killpg(proc.pid, signum)
             out, _ = proc.communicate(timeout=60)
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            _stop(proc)
         line = out.decode().strip()
-        assert proc.returncode == 4, (line, log.read_text(errors="replace")[-2000:])
+        assert proc.returncode == 4, (line, crawl.log.read_text(errors="replace")[-2000:])
         assert " interrupted: " in line and line.endswith("[exit 4]"), line
-        stored = _count(db)
-        assert 10 <= stored < n
-        _integrity(db)
-        (run,) = run_query(db, "select id, status from crawl_runs").rows
+        stored = _count(crawl.db)
+        assert 10 <= stored < crawl.n
+        _integrity(crawl.db)
+        (run,) = run_query(crawl.db, "select id, status from crawl_runs").rows
         assert run[1] == "interrupted"
         assert set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle")) <= before  # the job file is gone
-
-        for k in range(n):
-            board.always.pop(str(6000 + k))
-        monkeypatch.setattr(runner, "_tag_function", lambda: None)
-        outcome = runner.run_job(sources, db, settings=FAST_SETTINGS)  # no crawl left holding the lock
-    assert outcome.exit_code == 0 and outcome.status == "ok", outcome.summary()
-    _integrity(db)
-    assert _count(db) == n
-    LEDGER[name] = {
-        "lost": n - _count(db),
-        "detail": f"{stored} stored when stopped; run interrupted, exit 4",
-    }
+        crawl.next_run_completes(monkeypatch)
+    LEDGER[name] = {"lost": 0, "detail": f"{stored} stored when stopped; run interrupted, exit 4"}
 
 
 def test_query_while_a_crawl_writes(server, db_path):
