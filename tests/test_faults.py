@@ -379,7 +379,8 @@ def test_sigkill_mid_write_then_next_run_completes(tmp_path, monkeypatch):
         outcome = crawl.next_run_completes(monkeypatch)
     statuses = dict(run_query(crawl.db, "select id, status from crawl_runs").rows)
     assert statuses == {run[0]: "interrupted", outcome.run_id: "ok"}
-    LEDGER["sigkill-mid-write"] = {"lost": 0, "detail": f"{stored} stored when killed"}
+    lost = crawl.n - _count(crawl.db)
+    LEDGER["sigkill-mid-write"] = {"lost": lost, "detail": f"{stored} stored when killed"}
 
 
 STOPS = {
@@ -422,7 +423,8 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
         assert run[1] == "interrupted"
         assert set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle")) <= before  # the job file is gone
         crawl.next_run_completes(monkeypatch)
-    LEDGER[name] = {"lost": 0, "detail": f"{stored} stored when stopped; run interrupted, exit 4"}
+    lost = crawl.n - _count(crawl.db)
+    LEDGER[name] = {"lost": lost, "detail": f"{stored} stored when stopped; run interrupted, exit 4"}
 
 
 def test_query_while_a_crawl_writes(server, db_path):
