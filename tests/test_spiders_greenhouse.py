@@ -76,3 +76,20 @@ def test_truncated_list_fails_cleanly(server, crawl, rows):
     (src,) = rows("select * from crawl_run_sources")
     assert src["failed"] == 1 and src["complete"] == 0 and src["fetched"] == 0
     assert rows("select count(*) n from postings")[0]["n"] == 0
+
+
+def test_a_page_that_breaks_a_callback_closes_nothing(server, crawl, rows):
+    """A listing whose job has a title that is a number (a TypeError the parsers do not expect):
+    the page is a counted failure, the source incomplete, and no posting seen before is closed."""
+    serve_board(server)
+    server.add(
+        "/gh/v1/boards/pinecrest/jobs/7012345003", json_body={"id": 7012345003, "pay_input_ranges": []}
+    )
+    entries = [{"kind": "greenhouse", "board": "pinecrest", "base_url": f"{server.url}/gh"}]
+    assert crawl(entries).status == "ok"
+    server.add("/gh/v1/boards/pinecrest/jobs", json_body={"jobs": [{"id": 1, "title": 42}]})
+    result = crawl(entries)
+    assert result.status == "partial"
+    src = rows("select failed, complete from crawl_run_sources order by run_id desc limit 1")[0]
+    assert src == {"failed": 1, "complete": 0}
+    assert rows("select count(*) n from postings where closed_at is null")[0]["n"] == 2

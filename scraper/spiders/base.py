@@ -65,7 +65,22 @@ class MajobsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.now = run_clock(crawler.settings.get("MAJOBS_NOW"))
         crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
+
+    def _on_spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """Anything a callback raises that ``parse_safely`` did not catch (a title that is a number,
+        JSON nested too deep): the page failed like any other, so its source is incomplete and
+        closes nothing. Without this Scrapy only logs it, and the source would count as complete."""
+        source = response.meta.get("source") if spider is self else None
+        if source is None:
+            return
+        self.fail(
+            source,
+            f"error processing the page: {type(failure.value).__name__}: {failure.value}",
+            critical=response.meta.get("critical", True),
+            url=response.url,
+        )
 
     def _on_opened(self, spider: scrapy.Spider) -> None:
         if not self.sources:
