@@ -37,6 +37,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 MAJOBS_RETRY_AFTER_MAX = float(os.environ.get("MAJOBS_RETRY_AFTER_MAX", "120"))
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a career page or API answer larger than 10 MiB is refused
+# The web only: a sitemap or page that links to file://, data:, ftp:// or s3:// gets a counted
+# failure, not this machine's files (nor a download the size limit above would not bound).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 

@@ -153,6 +153,12 @@ def parse_sources(raw: Any, *, origin: str = "sources") -> list[Source]:
                 raise SourcesError(f"{where} (jsonld): give 'sitemap' or 'start_urls'")
             if entry.get("start_urls") is not None and not isinstance(entry["start_urls"], list):
                 raise SourcesError(f"{where} (jsonld): 'start_urls' must be a list")
+            urls = [entry.get("sitemap")] if entry.get("sitemap") else []
+            for url in urls + list(entry.get("start_urls") or []):
+                if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                    raise SourcesError(f"{where} (jsonld): {url!r} is not an http:// or https:// URL")
+        if kind == "workday" and not str(entry["url"]).startswith(("http://", "https://")):
+            raise SourcesError(f"{where} (workday): url must start with http:// or https://")
         if kind == "workday" and "/wday/cxs/" not in str(entry["url"]):
             raise SourcesError(
                 f"{where} (workday): url must be the CXS API root, "

@@ -243,3 +243,35 @@ def test_same_identifier_on_two_sites_and_rerendered_date_posted(server, crawl, 
     assert crawl(entries).status == "ok"
     (row,) = rows("select date_posted from postings where source_id = 'careers.alpha.example:HFC-0087'")
     assert row["date_posted"] == "2024-11-04"
+
+
+def test_a_sitemap_cannot_make_the_crawler_read_local_files(server, crawl, rows, tmp_path):
+    secret = tmp_path / "job.html"
+    secret.write_text(
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "JobPosting",'
+        ' "title": "Medical Assistant", "identifier": "LOCAL-1", "description": "LOCAL-FILE"}</script>',
+        encoding="utf-8",
+    )
+    site = "https://careers.lakeview.example"
+    xml(server, "/lv/sitemap.xml", urlset(secret.as_uri(), "data:text/html,<p>x</p>"))
+    result = crawl([{"kind": "jsonld", "sitemap": f"{site}/sitemap.xml", "base_url": f"{server.url}/lv"}])
+    assert rows("select count(*) n from postings")[0]["n"] == 0
+    (src,) = rows("select failed from crawl_run_sources")
+    assert src["failed"] == 2 and result.status == "partial"
+
+
+def test_sources_must_be_web_urls():
+    from scraper.sources import SourcesError, parse_sources
+
+    for entry in (
+        {"kind": "jsonld", "start_urls": ["file:///etc/passwd"]},
+        {"kind": "jsonld", "sitemap": "ftp://example.org/sitemap.xml"},
+        {"kind": "jsonld", "start_urls": [123]},
+        {"kind": "workday", "url": "file:///wday/cxs/a/b"},
+    ):
+        try:
+            parse_sources({"sources": [entry]})
+        except SourcesError as exc:
+            assert "http" in str(exc)
+        else:
+            raise AssertionError(f"accepted {entry}")
