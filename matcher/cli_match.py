@@ -89,15 +89,23 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     """
     from matcher.tag import WorkerDied, tag_file
 
+    if output is not None and _same_file(output, in_path):
+        raise click.ClickException(f"{output} is the input file: give another output")
     try:
         if output is None:
             tag_file(in_path, sys.stdout, workers=workers)
         else:
-            with open(output, "w", encoding="utf-8") as fh:
+            # Written aside and moved in place once complete: a failed run leaves no half file.
+            partial = output.with_name(f".{output.name}.partial")
+            with open(partial, "w", encoding="utf-8") as fh:
                 n = tag_file(in_path, fh, workers=workers)
+            partial.replace(output)
             click.echo(f"{n} postings tagged -> {output}", err=True)
     except (ValueError, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        if output is not None:
+            output.with_name(f".{output.name}.partial").unlink(missing_ok=True)
 
 
 @click.command()
@@ -124,6 +132,8 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
     from matcher.tag import tag_records
     from matcher.train import load_model
 
+    if metrics_json is not None and any(_same_file(metrics_json, gold) for gold in gold_paths):
+        raise click.ClickException(f"{metrics_json} is a gold file: give another --metrics-json")
     try:
         records = load_labelled(list(gold_paths))
     except ValueError as exc:
@@ -140,6 +150,10 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
     if metrics_json:
         payload = {"model_version": getattr(model, "version", None), "model": ours, "keyword": keyword}
         metrics_json.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.exists() and b.exists() and a.samefile(b)
 
 
 COMMANDS: list[click.Command] = [train, tag, tag_file_cmd, evaluate]

@@ -183,6 +183,29 @@ def test_tag_file_rejects_bad_json(tmp_path: Path) -> None:
     assert "not JSON" in result.output
 
 
+def test_output_files_never_destroy_inputs(tmp_path: Path, model) -> None:
+    """-o naming the input, or --metrics-json naming a gold file, is refused; an input that fails
+    part-way leaves a previous output as it was."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "title": "Medical Assistant", "description": "CMA"}) + "\n")
+    before = src.read_text()
+    result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(src)])
+    assert result.exit_code == 1 and "is the input file" in result.output
+    assert src.read_text() == before
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("{}\n")
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(gold)])
+    assert result.exit_code == 1 and "is a gold file" in result.output and gold.read_text() == "{}\n"
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(before + "{not json\n")
+    result = CliRunner().invoke(cli, ["tag-file", str(broken), "-o", str(out)])
+    assert result.exit_code == 1 and out.read_text() == "previous\n"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["broken.jsonl", "gold.jsonl", "in.jsonl", "out.jsonl"]  # no partial file
+
+
 def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     db_path = tmp_path / "jobs.db"
     save_postings(open_db(db_path), POSTINGS, now=NOW)
