@@ -128,8 +128,12 @@ def serve(db_path: Path, port: int, metadata_path: Path | None) -> None:
 
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}")
-    click.echo(f"serving {db_path} read-only at http://{serving.HOST}:{port}/ (Ctrl-C to stop)")
-    serving.serve(db_path, port=port, metadata_path=metadata_path or serving.METADATA)
+    try:
+        serving.serve(
+            db_path, port=port, metadata_path=metadata_path or serving.METADATA, announce=click.echo
+        )
+    except serving.NotAStore as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.command("import-jobspy")

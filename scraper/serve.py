@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ def load_metadata(
     return metadata
 
 
+class NotAStore(ValueError):
+    """The file to serve is not a majobs database."""
+
+
 def make_datasette(
     db_path: str | Path, *, metadata_path: str | Path = METADATA, report_queries: bool = True
 ) -> Any:
@@ -72,6 +77,14 @@ def make_datasette(
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}")
     # Our own schema upkeep (views added since the file was made); users' requests never write.
+    # Only a majobs store gets it: any other file is refused untouched.
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise NotAStore(f"{path} is not an SQLite database ({exc})") from exc
+    if "postings" not in tables:
+        raise NotAStore(f"{path} is not a majobs database (no postings table)")
     db = sqlite_utils.Database(path)
     try:
         db.execute("PRAGMA busy_timeout = 30000")
@@ -82,10 +95,17 @@ def make_datasette(
     return Datasette([str(path)], metadata=metadata, settings=SETTINGS, cors=False)
 
 
-def serve(db_path: str | Path, *, port: int = DEFAULT_PORT, metadata_path: str | Path = METADATA) -> None:
-    """Serve until interrupted (Ctrl-C)."""
+def serve(
+    db_path: str | Path,
+    *,
+    port: int = DEFAULT_PORT,
+    metadata_path: str | Path = METADATA,
+    announce: Any = print,
+) -> None:
+    """Serve until interrupted (Ctrl-C); ``announce`` gets one line once the database is accepted."""
     import uvicorn
 
     ds = make_datasette(db_path, metadata_path=metadata_path)
     asyncio.run(ds.invoke_startup())
+    announce(f"serving {db_path} read-only at http://{HOST}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning", lifespan="on")

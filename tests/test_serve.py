@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,27 @@ def test_serve_command_binds_loopback_only(jobs_db, monkeypatch):
     missing = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db.with_name("nope.db"))])
     assert missing.exit_code == 1 and "no database" in missing.output
     assert not jobs_db.with_name("nope.db").exists()
+
+
+def test_serve_refuses_other_files_untouched(tmp_path):
+    """Read-only means it: a database that is not a majobs store (or not SQLite) is refused and
+    left exactly as it was."""
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("create table foo (x)")
+    con.commit()
+    con.close()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    for path, why in ((foreign, "not a majobs database"), (junk, "not an SQLite database")):
+        before = path.read_bytes()
+        result = CliRunner().invoke(cli, ["serve", "--db", str(path)])
+        assert result.exit_code == 1 and why in result.output, result.output
+        assert path.read_bytes() == before
 
 
 def test_report_pay_queries_through_datasette_form_values(jobs_db):
