@@ -20,7 +20,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from tests.conftest import FAST_SETTINGS, TEST_NOW
 from tests.greenhouse_world import Board, gh_job
 
 DAY = timedelta(days=1)
-tempfile_dir = tempfile.gettempdir  # where run_crawl writes its job file
 FAULT_SETTINGS = {**FAST_SETTINGS, "DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 2, "MAJOBS_RETRY_AFTER_MAX": 5}
 BIG = 20 * 1024 * 1024  # settings refuse more than 10 MiB
 
@@ -337,8 +335,11 @@ def _slow_crawl(server: LocalServer, tmp_path: Path, command: str, first_id: int
     args += ["--sources", str(sources), "--db", str(db)]
     args += [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
     log = tmp_path / f"{command}.log"
+    tmp = tmp_path / "tmp"  # the run's own temporary directory: what it leaves there is its own
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
     with log.open("wb") as err:
-        proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.PIPE, stderr=err, env=env)
     crawl = SlowCrawl(board, first_id, n, sources, db, log, proc)
     deadline = time.monotonic() + 90
     while _count(db) < 10:
@@ -397,7 +398,6 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
     recorded as interrupted with exit 4, no crawl process is left holding the lock, and the next
     run completes."""
     signum, target = STOPS[name]
-    before = set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle"))
     with LocalServer() as server:
         crawl = _slow_crawl(server, tmp_path, "run", 6000)
         proc = crawl.proc
@@ -421,7 +421,7 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
         _integrity(crawl.db)
         (run,) = run_query(crawl.db, "select id, status from crawl_runs").rows
         assert run[1] == "interrupted"
-        assert set(Path(tempfile_dir()).glob("majobs-crawl-*.pickle")) <= before  # the job file is gone
+        assert list((tmp_path / "tmp").iterdir()) == []  # the crawl's job file is gone
         crawl.next_run_completes(monkeypatch)
     lost = crawl.n - _count(crawl.db)
     LEDGER[name] = {"lost": lost, "detail": f"{stored} stored when stopped; run interrupted, exit 4"}
