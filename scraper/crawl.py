@@ -71,7 +71,33 @@ def parse_settings(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
         if not sep or not name.strip():
             raise ValueError(f"setting {pair!r} is not NAME=VALUE")
         out[name.strip()] = value
+    _check_types(out)
     return out
+
+
+def _check_types(overrides: dict[str, str]) -> None:
+    """A value that cannot be read as its setting's type (DOWNLOAD_TIMEOUT=abc) is refused here,
+    before a run starts, rather than crashing the crawl process."""
+    defaults = scrapy_settings({})
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        try:
+            if isinstance(default, bool):
+                _as_bool(value)
+            elif isinstance(default, int | float):
+                float(value)
+        except ValueError as exc:
+            kind = "true/false" if isinstance(default, bool) else "number"
+            raise ValueError(f"setting {name}={value!r}: not a {kind} ({exc})") from exc
+        if name == "LOG_LEVEL" and value not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"setting LOG_LEVEL={value!r}: not a log level (DEBUG, INFO, WARNING, ERROR)")
+
+
+def _as_bool(value: str) -> bool:
+    words = {"1": True, "true": True, "0": False, "false": False}
+    if value.strip().lower() not in words:
+        raise ValueError("use true/false or 1/0")
+    return words[value.strip().lower()]
 
 
 def scrapy_settings(overrides: dict[str, Any]) -> Any:

@@ -221,3 +221,19 @@ def test_the_crawl_process_keeps_the_lock_when_its_parent_is_killed(server, tmp_
         except AlreadyRunning:
             assert time.monotonic() < deadline + 60, "the lock was never released"
             time.sleep(0.2)
+
+
+BAD_SETTINGS = ["DOWNLOAD_TIMEOUT=abc", "ROBOTSTXT_OBEY=maybe", "LOG_LEVEL=BOGUS", "NO_EQUALS", "=1"]
+
+
+@pytest.mark.parametrize("setting", BAD_SETTINGS)
+def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, db_path, tagger, setting):
+    board_file = tmp_path / "sources.yaml"
+    entry = {"kind": "greenhouse", "board": "acme", "base_url": "http://127.0.0.1:9/gh"}
+    board_file.write_text(yaml.safe_dump({"sources": [entry]}), encoding="utf-8")
+    args = ["run", "--sources", str(board_file), "--db", str(db_path), "-s", setting]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "setting" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert tagger.calls == []
