@@ -13,6 +13,7 @@ Examples::
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import click
 
@@ -20,7 +21,20 @@ from matcher import cli_match, cli_report
 from scraper import cli_collect, cli_operate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Majobs(click.Group):
+    """Database trouble any command can meet (a file that is not SQLite, a corrupt one, one locked
+    by another writer, a read-only one) ends in one clear line and exit 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"database error: {exc}") from exc
+        except PermissionError as exc:
+            raise click.ClickException(f"cannot write {exc.filename}: permission denied") from exc
+
+
+@click.group(cls=Majobs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="majobs")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def cli(verbose: int) -> None:

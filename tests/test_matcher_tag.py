@@ -323,3 +323,18 @@ def test_a_worker_that_dies_stops_the_run_cleanly(tmp_path: Path, model) -> None
     assert rows(db, "select count(*) from tags") == [(0,)]
     # Nothing was lost: the next run tags every posting.
     assert tag_database(db, progress=False, model=model, batch_size=2, workers=2)["tagged"] == 6
+
+
+@pytest.mark.parametrize("command", [["tag"], ["report", "--week", "2026-W48"], ["import-jobspy", "IN"]])
+def test_a_file_that_is_not_sqlite_gives_one_clear_line(tmp_path: Path, command: list[str]) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database " * 200)
+    csv = tmp_path / "jobs.csv"
+    csv.write_text("id,site,job_url,title,company,location,description\n1,indeed,u,Medical Assistant,A,B,C\n")
+    args = [str(csv) if a == "IN" else a for a in command] + ["--db", str(junk)]
+    if command[0] == "report":
+        args += ["--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "database error: file is not a database" in result.output
+    assert isinstance(result.exception, SystemExit)  # click's clean exit, not an escaped exception
