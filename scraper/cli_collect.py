@@ -9,6 +9,7 @@ import click
 
 from scraper.cli_options import db_option, settings_option, sources_option
 from scraper.crawl import parse_settings, run_crawl
+from scraper.lock import AlreadyRunning, RunLock
 from scraper.sources import SourcesError
 
 
@@ -24,14 +25,19 @@ def crawl(sources_file: Path, db_path: Path, settings: tuple[str, ...]) -> None:
         majobs crawl --sources data/sources.example.yaml --db data/jobs.db -s LOG_LEVEL=WARNING
 
     Exits 0 when every source was read completely without a failed page; 1 otherwise (a failed
-    page, a source not read completely, an interrupted crawl: listed on stderr). `majobs run`
-    has finer exit codes for monitoring.
+    page, a source not read completely, an interrupted crawl: listed on stderr); 75 when another
+    run or crawl holds the database's lock. `majobs run` has finer exit codes for monitoring.
     """
     try:
         overrides = parse_settings(settings)
         # Scrapy logs at the CLI's level (-v for INFO) unless -s LOG_LEVEL=... says otherwise.
         overrides.setdefault("LOG_LEVEL", logging.getLevelName(logging.getLogger().getEffectiveLevel()))
-        result = run_crawl(sources_file, db_path, settings=overrides)
+        # One writer at a time, as `majobs run`: the crawl process holds the lock too.
+        with RunLock(db_path) as lock:
+            result = run_crawl(sources_file, db_path, settings=overrides, pass_fds=(lock.fileno(),))
+    except AlreadyRunning as exc:
+        click.echo(f"majobs crawl: not started: {exc}", err=True)
+        raise SystemExit(75) from exc
     except (SourcesError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())

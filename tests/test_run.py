@@ -237,3 +237,15 @@ def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, db_path, tagger
     assert "setting" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert tagger.calls == []
+
+
+def test_crawl_takes_the_run_lock_too(server, tmp_path, db_path):
+    board = Board(server, "acme", [gh_job(1)])
+    settings = [arg for name, value in FAST_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+    args = ["crawl", "--sources", str(sources_file(tmp_path, board)), "--db", str(db_path), *settings]
+    with RunLock(db_path):
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 75, result.output
+    assert "another majobs run is using this database" in result.stderr
+    assert board.served == {}
+    assert CliRunner().invoke(cli, args).exit_code == 0  # once the lock is free
