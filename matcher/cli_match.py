@@ -91,12 +91,12 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
 
     if output is not None and _same_file(output, in_path):
         raise click.ClickException(f"{output} is the input file: give another output")
+    # Written aside and moved in place once complete: a failed run leaves no half file.
+    partial = output.with_name(f".{output.name}.partial") if output is not None else None
     try:
-        if output is None:
+        if partial is None:
             tag_file(in_path, sys.stdout, workers=workers)
         else:
-            # Written aside and moved in place once complete: a failed run leaves no half file.
-            partial = output.with_name(f".{output.name}.partial")
             with open(partial, "w", encoding="utf-8") as fh:
                 n = tag_file(in_path, fh, workers=workers)
             partial.replace(output)
@@ -104,8 +104,8 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     except (ValueError, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
-        if output is not None:
-            output.with_name(f".{output.name}.partial").unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
 
 
 @click.command()
