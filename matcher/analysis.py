@@ -216,35 +216,20 @@ def analyze_sentence(
                 (label, start, end) for start, end, category, label, _ in hits if category == "certifications"
             ]
             negatable = section != "heading"
+
+            def info(category: str, label: str, start: int, end: int, surface: str) -> MentionInfo:
+                feats = mention_features(
+                    ctx, start, end, surface, candidate_key(label), category, siblings, label
+                )
+                negated = category == "certifications" and negatable and mention_negated(text, start, end)
+                return MentionInfo(category, label, start, end, surface, tuple(feats), negated)
+
             mentions = tuple(
-                MentionInfo(
-                    category,
-                    label,
-                    start,
-                    end,
-                    surface,
-                    tuple(
-                        mention_features(
-                            ctx, start, end, surface, candidate_key(label), category, siblings, label
-                        )
-                    ),
-                    category == "certifications" and negatable and mention_negated(text, start, end),
-                )
-                for start, end, category, label, surface in hits
+                info(category, label, start, end, surface) for start, end, category, label, surface in hits
             )
+            # Languages ("bilingual Vietnamese") are skills found outside the taxonomy's aliases.
             languages = tuple(
-                MentionInfo(
-                    "skills",
-                    label,
-                    start,
-                    end,
-                    surface,
-                    tuple(
-                        mention_features(ctx, start, end, surface, candidate_key(label), "skills", [], label)
-                    ),
-                    False,
-                )
-                for start, end, surface, label in langs
+                info("skills", label, start, end, surface) for start, end, surface, label in langs
             )
         else:
             mentions = tuple(
