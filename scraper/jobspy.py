@@ -8,14 +8,15 @@ backslashes). Rows become postings through :mod:`scraper.parsers.jobspy` with ``
 and ``source_key="jobspy:<site>"``, pass the same MA title filter as a crawl, and are saved with
 :func:`scraper.store.save_postings`. The import is a ``crawl_runs`` row (``sources_file`` = the
 CSV) with a ``crawl_run_sources`` row per site. A bad row is counted (``failed``) and logged
-with its line number, never fatal. An export is a snapshot, not a whole listing: an import closes
-nothing.
+with its line number, never fatal. Lines are decoded one by one (UTF-8, else Windows-1252), so
+one bad byte does not turn the whole file's text to mojibake. An export is a snapshot, not a
+whole listing: an import closes nothing.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import logging
 import os
 from collections import defaultdict
@@ -26,7 +27,7 @@ from typing import Any
 
 from scraper.parsers.jobspy import SOURCE, JobSpyRowError, parse_row
 from scraper.parsers.title_filter import is_ma_family_title
-from scraper.store import finish_run, open_db, record_run_source, save_postings, start_run
+from scraper.store import COUNT_NAMES, finish_run, open_db, record_run_source, save_postings, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class ImportResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    cp1252: int = 0  # rows with a line that is not UTF-8, read as Windows-1252
     by_site: dict[str, dict[str, int]] = field(default_factory=dict)
-    encoding: str = "utf-8"
 
     @property
     def imported(self) -> int:
@@ -62,16 +63,33 @@ class ImportResult:
             f"import run {self.run_id} {self.status}: {self.rows} rows, {self.imported} postings "
             f"({self.new} new, {self.updated} updated, {self.unchanged} unchanged), "
             f"{self.dropped} dropped as not MA, {self.bad} bad rows"
+            + "".join(f", {n} {what}" for n, what in self._notes() if n)
         )
 
+    def _notes(self) -> list[tuple[int, str]]:
+        """What was read but not as written, each worth a look (shown when not 0)."""
+        return [(self.cp1252, "rows read as Windows-1252 (not UTF-8)")]
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """The file's text: UTF-8 (pandas' default), else Windows-1252 (an export re-saved by Excel)."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        logger.warning("not UTF-8; reading it as Windows-1252")
-        return data.decode("cp1252", errors="replace"), "cp1252"
+
+class _Lines:
+    """The file's lines for the CSV reader, each decoded on its own: UTF-8 (pandas' default), else
+    Windows-1252 (an export re-saved by Excel). Per line, so one bad byte costs its own line, not
+    the whole file's UTF-8 text."""
+
+    def __init__(self, data: bytes) -> None:
+        self._lines = iter(data.removeprefix(codecs.BOM_UTF8).splitlines(keepends=True))
+        self.fallbacks = 0  # lines read as Windows-1252
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        try:
+            return line.decode("utf-8")
+        except UnicodeDecodeError:
+            self.fallbacks += 1
+            return line.decode("cp1252", errors="replace")
 
 
 def _site_key(row: dict[str, Any]) -> str:
@@ -95,10 +113,10 @@ def import_jobspy(
     field_limit = csv.field_size_limit(MAX_FIELD)
     try:
         try:
-            text, result.encoding = _decode(csv_path.read_bytes())
+            lines = _Lines(csv_path.read_bytes())
         except OSError as exc:
             raise JobSpyFileError(f"cannot read {csv_path}: {exc.strerror}") from exc
-        reader = csv.DictReader(io.StringIO(text, newline=""), escapechar="\\")
+        reader = csv.DictReader(lines, escapechar="\\")
         columns = [c.strip() for c in reader.fieldnames or []]
         reader.fieldnames = columns
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -109,6 +127,7 @@ def import_jobspy(
             )
         batch: list[dict[str, Any]] = []
         while True:
+            fallbacks = lines.fallbacks
             try:
                 row = next(reader)
             except StopIteration:
@@ -121,6 +140,9 @@ def import_jobspy(
                 continue
             result.rows += 1
             key = _site_key(row)
+            if lines.fallbacks > fallbacks:
+                result.cp1252 += 1
+                counts[key]["cp1252"] += 1
             if None in row:  # more fields than the header names: a broken line
                 result.bad += 1
                 counts[key]["failed"] += 1
@@ -145,6 +167,8 @@ def import_jobspy(
                 _save(db, batch, now_iso, result, counts)
                 batch = []
         _save(db, batch, now_iso, result, counts)
+        if result.cp1252:
+            logger.warning("%s: %d rows not UTF-8, read as Windows-1252", csv_path.name, result.cp1252)
     except Exception as exc:
         _finish(db, run_id, counts, result, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -178,7 +202,8 @@ def _finish(db: Any, run_id: int, counts: Any, result: ImportResult, *, error: s
             pages=1,
             complete=not c.get("failed") and error is None,
             finish_reason="finished" if error is None else "failed",
-            **{k: v for k, v in c.items() if k != "pages"},
+            other_counts={k: v for k, v in c.items() if k not in COUNT_NAMES},
+            **{k: v for k, v in c.items() if k in COUNT_NAMES and k != "pages"},
         )
     result.by_site = {k: dict(v) for k, v in counts.items()}
     if error or (result.bad and not result.imported and not result.dropped):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import pytest
@@ -21,6 +22,24 @@ EXPORT = FIXTURES / "jobspy" / "export.csv"
 def export_rows() -> list[dict]:
     with EXPORT.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f, escapechar="\\"))
+
+
+COLUMNS = ["id", "site", "job_url", "title", "company", "date_posted", "interval", "min_amount", "max_amount"]
+
+
+def ma_row(job_id: str, **values: object) -> dict:
+    """One JobSpy row for a Medical Assistant job on Indeed; ``values`` override its cells."""
+    row = {"id": job_id, "site": "indeed", "job_url": f"https://www.indeed.com/viewjob?jk={job_id}"}
+    return {**row, "title": "Medical Assistant", "company": "Saguaro Family Health", **values}
+
+
+def export_text(*rows: dict) -> str:
+    """A CSV as JobSpy's README writes it (QUOTE_NONNUMERIC, backslash escapes)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, quoting=csv.QUOTE_NONNUMERIC, escapechar="\\")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def test_parser_matches_expected():
@@ -97,9 +116,32 @@ def test_import_counts_bad_rows_and_records_a_run(db_path, rows):
 
 def test_windows_1252_file(db_path, rows):
     result = import_jobspy(FIXTURES / "jobspy" / "excel-cp1252.csv", db_path, now=TEST_NOW)
-    assert result.encoding == "cp1252" and result.new == 5
-    (row,) = rows("select company from postings where id = 'jobspy:gd-1009533241337'")
+    assert result.cp1252 == 1 and result.new == 5  # the one row with a byte past ASCII
+    (row,) = rows("select company, title from postings where id = 'jobspy:gd-1009533241337'")
     assert row["company"] == "Señora Skin & Laser, P.C."
+    assert row["title"] == "Certified Medical Assistant (CMA) – Dermatology"
+
+
+def test_one_bad_byte_costs_its_own_row_only(tmp_path, db_path, rows):
+    """A file of UTF-8 with one row in Windows-1252: that row is read as Windows-1252, the others
+    stay UTF-8 (not all turned to mojibake), and the row is counted."""
+    text = export_text(
+        ma_row("in-1", company="Clínica Señora – Phoenix’s"),
+        ma_row("in-2", company="Dr. Café Pediatrics"),
+        ma_row("in-3", title="Medical Assistant – Pediatría"),
+    )
+    data = text.encode("utf-8").replace("Café".encode(), "Café".encode("cp1252"))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    result = import_jobspy(path, db_path, now=TEST_NOW)
+    stored = {r["id"]: r for r in rows("select id, title, company from postings")}
+    assert stored["jobspy:in-1"]["company"] == "Clínica Señora – Phoenix’s"
+    assert stored["jobspy:in-2"]["company"] == "Dr. Café Pediatrics"
+    assert stored["jobspy:in-3"]["title"] == "Medical Assistant – Pediatría"
+    assert (result.new, result.bad, result.cp1252) == (3, 0, 1)
+    assert "1 rows read as Windows-1252" in result.summary()
+    (site,) = rows("select other_counts from crawl_run_sources")
+    assert json.loads(site["other_counts"]) == {"cp1252": 1}
 
 
 def test_not_a_jobspy_file(tmp_path, db_path, rows):
