@@ -7,10 +7,10 @@ is what this reads (a file written without the escape character reads the same, 
 backslashes). Rows become postings through :mod:`scraper.parsers.jobspy` with ``source="jobspy"``
 and ``source_key="jobspy:<site>"``, pass the same MA title filter as a crawl, and are saved with
 :func:`scraper.store.save_postings`. The import is a ``crawl_runs`` row (``sources_file`` = the
-CSV) with a ``crawl_run_sources`` row per site. A bad row is counted (``failed``) and logged
-with its line number, never fatal. Lines are decoded one by one (UTF-8, else Windows-1252), so
-one bad byte does not turn the whole file's text to mojibake. An export is a snapshot, not a
-whole listing: an import closes nothing.
+CSV) with a ``crawl_run_sources`` row per site. A bad row (a row cut off by a file cut mid-row
+among them) is counted (``failed``), logged with its line number and not stored, never fatal.
+Lines are decoded one by one (UTF-8, else Windows-1252), so one bad byte does not turn the whole
+file's text to mojibake. An export is a snapshot, not a whole listing: an import closes nothing.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class ImportResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    cut_off: int = 0  # bad rows that end too early (a file cut mid-row)
     cp1252: int = 0  # rows with a line that is not UTF-8, read as Windows-1252
     by_site: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -63,6 +64,7 @@ class ImportResult:
             f"import run {self.run_id} {self.status}: {self.rows} rows, {self.imported} postings "
             f"({self.new} new, {self.updated} updated, {self.unchanged} unchanged), "
             f"{self.dropped} dropped as not MA, {self.bad} bad rows"
+            + (f" ({self.cut_off} cut off)" if self.cut_off else "")
             + "".join(f", {n} {what}" for n, what in self._notes() if n)
         )
 
@@ -79,17 +81,30 @@ class _Lines:
     def __init__(self, data: bytes) -> None:
         self._lines = iter(data.removeprefix(codecs.BOM_UTF8).splitlines(keepends=True))
         self.fallbacks = 0  # lines read as Windows-1252
+        self.exhausted = False  # the reader asked past the last line: a row was cut off mid-field
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = next(self._lines)
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
         try:
             return line.decode("utf-8")
         except UnicodeDecodeError:
             self.fallbacks += 1
             return line.decode("cp1252", errors="replace")
+
+
+def _cut_off(row: dict[str, Any], lines: _Lines) -> str | None:
+    """Why a row is a fragment (a file cut mid-row, a crawl killed while writing), or ``None``."""
+    if lines.exhausted:  # the csv module takes a quote left open at the end as closed
+        return "a quoted field still open at the end of the file"
+    short = sum(value is None for value in row.values())  # DictReader's filler for missing fields
+    return f"{short} of its {len(row)} fields missing" if short else None
 
 
 def _site_key(row: dict[str, Any]) -> str:
@@ -149,6 +164,14 @@ def import_jobspy(
                 logger.warning(
                     "%s line %d: %d fields too many", csv_path.name, reader.line_num, len(row[None])
                 )
+                continue
+            cut = _cut_off(row, lines)
+            if cut:
+                result.bad += 1
+                result.cut_off += 1
+                counts[key]["failed"] += 1
+                counts[key]["cut_off"] += 1
+                logger.warning("%s line %d: row cut off: %s", csv_path.name, reader.line_num, cut)
                 continue
             try:
                 posting = parse_row(row, fetched_at=now_iso)

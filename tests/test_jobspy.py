@@ -144,6 +144,29 @@ def test_one_bad_byte_costs_its_own_row_only(tmp_path, db_path, rows):
     assert json.loads(site["other_counts"]) == {"cp1252": 1}
 
 
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(lambda last: last.index("Saguaro") + 4, id="in-a-quoted-field"),
+        pytest.param(lambda last: last.index('"Saguaro'), id="between-fields"),
+        pytest.param(lambda last: last.index('"Saguaro') - 1, id="after-a-whole-field"),
+    ],
+)
+def test_a_file_cut_mid_row(tmp_path, db_path, rows, cut):
+    """A crawl killed while writing the CSV: the rows before the cut are imported; the cut one
+    (a quote left open at the end, or fewer fields than the header) is a bad row, not a posting."""
+    text = export_text(ma_row("in-1"), ma_row("in-2"), ma_row("in-3"))
+    last = text.index('"in-3"')
+    path = tmp_path / "cut.csv"
+    path.write_text(text[: last + cut(text[last:])], encoding="utf-8")
+    result = import_jobspy(path, db_path, now=TEST_NOW)
+    assert [r["id"] for r in rows("select id from postings order by id")] == ["jobspy:in-1", "jobspy:in-2"]
+    assert (result.rows, result.new, result.bad, result.cut_off, result.status) == (3, 2, 1, 1, "partial")
+    assert "1 bad rows (1 cut off)" in result.summary()
+    (site,) = rows("select failed, other_counts from crawl_run_sources")
+    assert site["failed"] == 1 and json.loads(site["other_counts"]) == {"cut_off": 1}
+
+
 def test_not_a_jobspy_file(tmp_path, db_path, rows):
     other = tmp_path / "other.csv"
     other.write_text("name,email\nAda,ada@example.org\n", encoding="utf-8")
