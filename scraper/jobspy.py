@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from scraper.items import posting_id
 from scraper.parsers.jobspy import SOURCE, JobSpyRowError, parse_row
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.store import COUNT_NAMES, finish_run, open_db, record_run_source, save_postings, start_run
@@ -52,6 +53,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     cut_off: int = 0  # bad rows that end too early (a file cut mid-row)
+    repeated: int = 0  # rows whose id an earlier row had: the later row wins
     cp1252: int = 0  # rows with a line that is not UTF-8, read as Windows-1252
     by_site: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -70,7 +72,10 @@ class ImportResult:
 
     def _notes(self) -> list[tuple[int, str]]:
         """What was read but not as written, each worth a look (shown when not 0)."""
-        return [(self.cp1252, "rows read as Windows-1252 (not UTF-8)")]
+        return [
+            (self.repeated, "repeated ids (the last row kept)"),
+            (self.cp1252, "rows read as Windows-1252 (not UTF-8)"),
+        ]
 
 
 class _Lines:
@@ -140,7 +145,7 @@ def import_jobspy(
                 f"{csv_path} is not a JobSpy CSV: it needs the columns title and one of "
                 f"{', '.join(ID_COLUMNS)} (found: {', '.join(columns) or 'none'})"
             )
-        batch: list[dict[str, Any]] = []
+        batch = _Batch()
         while True:
             fallbacks = lines.fallbacks
             try:
@@ -185,10 +190,17 @@ def import_jobspy(
                 result.dropped += 1
                 counts[key]["dropped"] += 1
                 continue
-            batch.append(dict(posting))
+            if batch.add(dict(posting)):
+                result.repeated += 1
+                counts[key]["repeated_id"] += 1
+                logger.info(
+                    "%s line %d: id %s again; this row wins",
+                    csv_path.name,
+                    reader.line_num,
+                    posting["source_id"],
+                )
             if len(batch) >= BATCH:
                 _save(db, batch, now_iso, result, counts)
-                batch = []
         _save(db, batch, now_iso, result, counts)
         if result.cp1252:
             logger.warning("%s: %d rows not UTF-8, read as Windows-1252", csv_path.name, result.cp1252)
@@ -203,10 +215,35 @@ def import_jobspy(
     return result
 
 
-def _save(db: Any, batch: list[dict[str, Any]], now: str, result: ImportResult, counts: Any) -> None:
-    if not batch:
+@dataclass
+class _Batch:
+    """Postings waiting to be saved, one per id. A later row with an id the file had before wins,
+    as the last copy does in :func:`save_postings`; it is counted as a repeat, not a posting."""
+
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    again: dict[str, dict[str, Any]] = field(default_factory=dict)  # ids saved by an earlier batch
+    saved: set[str] = field(default_factory=set)
+
+    def add(self, posting: dict[str, Any]) -> bool:
+        """Queue ``posting``; True when its id came earlier in the file."""
+        key = posting_id(posting["source"], posting["source_id"])
+        repeated = key in self.pending or key in self.saved
+        (self.again if key in self.saved else self.pending)[key] = posting
+        return repeated
+
+    def __len__(self) -> int:
+        return len(self.pending) + len(self.again)
+
+
+def _save(db: Any, batch: _Batch, now: str, result: ImportResult, counts: Any) -> None:
+    # Saved over without counting: the posting was counted when its first copy was saved.
+    save_postings(db, list(batch.again.values()), now=now)
+    batch.again.clear()
+    if not batch.pending:
         return
-    saved = save_postings(db, batch, now=now)
+    saved = save_postings(db, list(batch.pending.values()), now=now)
+    batch.saved.update(batch.pending)
+    batch.pending.clear()
     result.new += saved.new
     result.updated += saved.updated
     result.unchanged += saved.unchanged

@@ -144,6 +144,24 @@ def test_one_bad_byte_costs_its_own_row_only(tmp_path, db_path, rows):
     assert json.loads(site["other_counts"]) == {"cp1252": 1}
 
 
+@pytest.mark.parametrize("batch", [500, 2], ids=["same-batch", "a-later-batch"])
+def test_an_id_twice_in_one_file(tmp_path, db_path, rows, monkeypatch, batch):
+    """The last row with an id wins, as the last copy does in the store; the earlier one is
+    counted as a repeat, not as a second posting, whether it was saved already or not."""
+    monkeypatch.setattr("scraper.jobspy.BATCH", batch)
+    path = tmp_path / "twice.csv"
+    first, last = ma_row("in-1", company="Old Name Clinic"), ma_row("in-1", company="New Name Clinic")
+    path.write_text(export_text(first, ma_row("in-2"), ma_row("in-3"), last), encoding="utf-8")
+    result = import_jobspy(path, db_path, now=TEST_NOW)
+    assert rows("select company from postings where id = 'jobspy:in-1'") == [{"company": "New Name Clinic"}]
+    assert (result.rows, result.imported, result.new, result.repeated) == (4, 3, 3, 1)
+    assert "1 repeated ids (the last row kept)" in result.summary()
+    (run,) = rows("select new, updated, status from crawl_runs")
+    assert (run["new"], run["updated"], run["status"]) == (3, 0, "ok")
+    (site,) = rows("select other_counts from crawl_run_sources")
+    assert json.loads(site["other_counts"]) == {"repeated_id": 1}
+
+
 @pytest.mark.parametrize(
     "cut",
     [
