@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from scraper.items import posting_id
-from scraper.parsers.jobspy import SOURCE, JobSpyRowError, parse_row
+from scraper.parsers.jobspy import SOURCE, JobSpyRowError, drop_implausible, parse_row
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.store import COUNT_NAMES, finish_run, open_db, record_run_source, save_postings, start_run
 
@@ -54,6 +54,8 @@ class ImportResult:
     unchanged: int = 0
     cut_off: int = 0  # bad rows that end too early (a file cut mid-row)
     repeated: int = 0  # rows whose id an earlier row had: the later row wins
+    pay_dropped: int = 0  # postings stored without their pay: no number, or implausible for its unit
+    date_posted_dropped: int = 0  # ... without their date_posted: before 2000 or after tomorrow
     cp1252: int = 0  # rows with a line that is not UTF-8, read as Windows-1252
     by_site: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -75,6 +77,8 @@ class ImportResult:
         return [
             (self.repeated, "repeated ids (the last row kept)"),
             (self.cp1252, "rows read as Windows-1252 (not UTF-8)"),
+            (self.pay_dropped, "implausible pays left out"),
+            (self.date_posted_dropped, "impossible posting dates left out"),
         ]
 
 
@@ -125,7 +129,8 @@ def import_jobspy(
 ) -> ImportResult:
     """Read a JobSpy CSV into the store; returns the counts (the run row holds them too)."""
     csv_path = Path(csv_path)
-    now_iso = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    now_iso = now.isoformat()
     db = open_db(db_path)
     run_id = start_run(db, started_at=now_iso, sources_file=str(csv_path), pid=os.getpid())
     result = ImportResult(run_id=run_id, status="running")
@@ -190,6 +195,12 @@ def import_jobspy(
                 result.dropped += 1
                 counts[key]["dropped"] += 1
                 continue
+            dropped = drop_implausible(posting, now.date())
+            result.pay_dropped += "pay" in dropped
+            result.date_posted_dropped += "date_posted" in dropped
+            for what in dropped:
+                counts[key][f"{what}_dropped"] += 1
+                logger.warning("%s line %d: implausible %s left out", csv_path.name, reader.line_num, what)
             if batch.add(dict(posting)):
                 result.repeated += 1
                 counts[key]["repeated_id"] += 1

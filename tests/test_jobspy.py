@@ -11,9 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.cli import cli
+from matcher.report.guide import load_guide
 from scraper.jobspy import JobSpyFileError, import_jobspy
 from scraper.lock import RunLock
-from scraper.parsers.jobspy import JobSpyRowError, markdown_to_text, parse_row, source_id
+from scraper.parsers.jobspy import (
+    PLAUSIBLE_ANNUAL_PAY,
+    JobSpyRowError,
+    markdown_to_text,
+    parse_row,
+    source_id,
+)
 from tests.conftest import FIXTURES, TEST_NOW, fixture_json
 
 EXPORT = FIXTURES / "jobspy" / "export.csv"
@@ -142,6 +149,55 @@ def test_one_bad_byte_costs_its_own_row_only(tmp_path, db_path, rows):
     assert "1 rows read as Windows-1252" in result.summary()
     (site,) = rows("select other_counts from crawl_run_sources")
     assert json.loads(site["other_counts"]) == {"cp1252": 1}
+
+
+def test_implausible_pay_and_dates_are_left_out(tmp_path, db_path, rows):
+    """Pay outside the report's plausible yearly range for its unit, or no number at all, and
+    dates before 2000 or after tomorrow: stored as null (the posting kept), counted."""
+    path = tmp_path / "absurd.csv"
+    hourly = {"interval": "hourly", "min_amount": 18.0, "max_amount": 22.0}
+    path.write_text(
+        export_text(
+            ma_row("in-negative", **{**hourly, "min_amount": -5.0}),
+            ma_row("in-zero", **{**hourly, "min_amount": 0.0, "max_amount": 0.0}),
+            ma_row("in-huge", interval="yearly", min_amount=1e308, max_amount=1e308),
+            ma_row("in-inf", interval="yearly", min_amount="inf", max_amount="-inf"),
+            ma_row("in-nan", interval="yearly", min_amount="NaN", max_amount=45000.0),
+            ma_row("in-reversed-absurdly", **{**hourly, "min_amount": 90000.0, "max_amount": 20.0}),
+            ma_row("in-1900", date_posted="1900-01-01", **hourly),
+            ma_row("in-2031", date_posted="2031-01-01"),
+            ma_row("in-ok", date_posted="2026-11-24", **{**hourly, "min_amount": 22.0, "max_amount": 18.0}),
+        ),
+        encoding="utf-8",
+    )
+    result = import_jobspy(path, db_path, now=TEST_NOW)  # 2026-11-23: the 24th is tomorrow
+    stored = {
+        r["id"].removeprefix("jobspy:in-"): (
+            r["salary_min"],
+            r["salary_max"],
+            r["salary_unit"],
+            r["date_posted"],
+        )
+        for r in rows("select * from postings")
+    }
+    no_pay = (None, None, None)
+    assert {k for k, v in stored.items() if v[:3] == no_pay} == {
+        "negative", "zero", "huge", "inf", "reversed-absurdly", "2031"  # (2031 has no pay)
+    }  # fmt: skip
+    assert stored["1900"] == (18.0, 22.0, "HOUR", None) and stored["2031"][3] is None
+    assert stored["ok"] == (18.0, 22.0, "HOUR", "2026-11-24")  # a range merely reversed is kept
+    assert stored["nan"] == (45000.0, 45000.0, "YEAR", None)  # NaN is pandas' empty cell: "up to"
+    assert (result.new, result.pay_dropped, result.date_posted_dropped, result.status) == (9, 5, 2, "ok")
+    summary = result.summary()
+    assert "5 implausible pays left out" in summary and "2 impossible posting dates left out" in summary
+    (site,) = rows("select other_counts from crawl_run_sources")
+    assert json.loads(site["other_counts"]) == {"pay_dropped": 5, "date_posted_dropped": 2}
+    # What Datasette's pay views show stays within the report's bounds.
+    assert rows("select max(annual_max) m from posting_pay")[0]["m"] == 22.0 * 2080
+
+
+def test_plausible_pay_is_the_reports():
+    assert load_guide().rules.plausible_annual_pay == PLAUSIBLE_ANNUAL_PAY
 
 
 @pytest.mark.parametrize("batch", [500, 2], ids=["same-batch", "a-later-batch"])

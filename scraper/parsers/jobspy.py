@@ -9,7 +9,8 @@ e.g. ``in-…``, ``li-…``), ``site`` (indeed, linkedin, zip_recruiter, glassdo
 ``min_amount``, ``max_amount``, ``currency``, ``is_remote``, ``description`` (Markdown by default,
 or HTML with ``description_format="html"``). The rest (company_*, emails, skills, …) stays in
 ``raw``. Pure: a row (dict of strings) in, a posting out; a row that cannot be a posting raises
-:class:`JobSpyRowError`.
+:class:`JobSpyRowError`. :func:`drop_implausible` then nulls pay and dates that cannot be right
+(given today's date: the import's clock).
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from scraper.items import Posting, new_posting
 from scraper.parsers.normalize import (
+    ANNUAL_FACTORS,
+    annualize,
     clean_text,
     decode_html,
     employment_type,
@@ -35,6 +39,12 @@ SOURCE = "jobspy"
 INTERVALS = {"hourly": "HOUR", "daily": "DAY", "weekly": "WEEK", "monthly": "MONTH", "yearly": "YEAR"}
 SALARY_SOURCES = {"direct_data": "structured", "description": "description"}
 TRUE = {"true", "1", "yes", "y", "t"}
+# data/guide.yaml's rules.plausible_annual_pay, the bounds the report keeps pay within (a test holds
+# the two together): pay outside them once annualized is a slip, not a wage.
+PLAUSIBLE_ANNUAL_PAY = (10_000.0, 300_000.0)
+EARLIEST_DATE = date(2000, 1, 1)  # job boards' postings are not older
+SALARY_FIELDS = ("salary_min", "salary_max", "salary_unit", "salary_currency", "salary_source")
+AMOUNT_COLUMNS = ("min_amount", "max_amount")
 
 
 class JobSpyRowError(ValueError):
@@ -139,3 +149,35 @@ def parse_row(row: Mapping[str, Any], *, fetched_at: str | None = None) -> Posti
         fetched_at=fetched_at,
         **_salary(row),
     )
+
+
+def _implausible_pay(posting: Mapping[str, Any]) -> bool:
+    """An amount cell that is no number (inf, "twenty"), or an amount outside the plausible
+    yearly pay once annualized for its unit (0, negative, 1e308; a range in mixed units)."""
+    raw = posting.get("raw") or {}
+    if any(to_float(raw[c]) is None for c in AMOUNT_COLUMNS if c in raw):
+        return True
+    unit = posting.get("salary_unit")
+    if unit not in ANNUAL_FACTORS:  # no unit to judge by (views and report leave such pay out)
+        return False
+    low, high = PLAUSIBLE_ANNUAL_PAY
+    amounts = (posting.get("salary_min"), posting.get("salary_max"))
+    return any(not low <= (annualize(a, unit) or 0) <= high for a in amounts if a is not None)
+
+
+def _impossible_date(value: str | None, today: date) -> bool:
+    return value is not None and not EARLIEST_DATE <= date.fromisoformat(value) <= today + timedelta(days=1)
+
+
+def drop_implausible(posting: Posting, today: date) -> list[str]:
+    """Null the pay and ``date_posted`` that cannot be right, keeping the posting; returns what was
+    dropped (``"pay"``, ``"date_posted"``). All of the pay goes: one end of a slip is no wage either."""
+    dropped = []
+    if _implausible_pay(posting):
+        for name in SALARY_FIELDS:
+            posting[name] = None  # type: ignore[literal-required]
+        dropped.append("pay")
+    if _impossible_date(posting.get("date_posted"), today):
+        posting["date_posted"] = None
+        dropped.append("date_posted")
+    return dropped
