@@ -145,7 +145,8 @@ def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
 
     Rows go in with source "jobspy" (source_key "jobspy:<site>"); bad rows are counted and
     logged, not fatal. The import is a crawl_runs row. Exits 0 when the file was read (bad rows
-    counted), 1 when it is not a JobSpy CSV or no row could be read, 5 when dedup or tagging
+    counted), 1 when it is not a JobSpy CSV or no row could be read, 4 when stopped (SIGTERM,
+    Ctrl-C: the run is recorded as interrupted, whole batches kept), 5 when dedup or tagging
     failed, 75 when a `majobs run` holds the database.
 
     \b
@@ -155,26 +156,34 @@ def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
             "jobs.csv", quoting=csv.QUOTE_NONNUMERIC, escapechar="\\\\", index=False)'
         majobs import-jobspy jobs.csv --db data/jobs.db
     """
+    from scraper import runner
     from scraper.jobspy import JobSpyFileError
     from scraper.jobspy import import_jobspy as do_import
     from scraper.lock import RunLock
-    from scraper.runner import EXIT_LOCKED, EXIT_STAGE_FAILED, after_collect
 
+    stages = None
     try:
-        with RunLock(db_path):  # not while a scheduled run writes the same database
+        # Not while a scheduled run writes the same database; SIGTERM stops it as Ctrl-C does.
+        with RunLock(db_path), runner.sigterm_as_interrupt():
             try:
                 result = do_import(csv_file, db_path, title_filter=not all_titles)
             except JobSpyFileError as exc:
                 raise click.ClickException(str(exc)) from exc
-            stages = after_collect(db_path, result.run_id, progress=_progress())
+            if result.status != "interrupted":
+                stages = runner.after_collect_unless_stopped(db_path, result.run_id, progress=_progress())
     except AlreadyRunning as exc:
         click.echo(f"majobs import-jobspy: not started: {exc}", err=True)
-        raise SystemExit(EXIT_LOCKED) from exc
+        raise SystemExit(runner.EXIT_LOCKED) from exc
+    if stages is None:  # stopped: the run is recorded as interrupted, exit as `majobs run` does
+        why = "dedup and tagging not run" if result.status == "interrupted" else runner.STOPPED_IN_STAGES
+        result.status = "interrupted"
+        click.echo(f"{result.summary()}; {why}")
+        raise SystemExit(runner.EXIT_CRAWL_FAILED)
     click.echo(f"{result.summary()}; {stages.summary()}")
     if result.status == "failed":
         raise click.ClickException("no row of the file could be imported")
     if stages.errors:
-        raise SystemExit(EXIT_STAGE_FAILED)
+        raise SystemExit(runner.EXIT_STAGE_FAILED)
 
 
 COMMANDS: list[click.Command] = [run, query, serve, import_jobspy]

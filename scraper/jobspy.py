@@ -215,6 +215,11 @@ def import_jobspy(
         _save(db, batch, now_iso, result, counts)
         if result.cp1252:
             logger.warning("%s: %d rows not UTF-8, read as Windows-1252", csv_path.name, result.cp1252)
+    except KeyboardInterrupt:
+        # SIGTERM (``majobs import-jobspy`` makes it one) or Ctrl-C: the batches saved stay, the
+        # one being read is dropped, and the run says so now rather than at the next run.
+        error = f"stopped after {result.rows} rows; {result.imported} postings saved, the rest not read"
+        _finish(db, run_id, counts, result, error=error, interrupted=True)
     except Exception as exc:
         _finish(db, run_id, counts, result, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -263,7 +268,10 @@ def _save(db: Any, batch: _Batch, now: str, result: ImportResult, counts: Any) -
             counts[key][name] += n
 
 
-def _finish(db: Any, run_id: int, counts: Any, result: ImportResult, *, error: str | None) -> None:
+def _finish(
+    db: Any, run_id: int, counts: Any, result: ImportResult, *, error: str | None, interrupted: bool = False
+) -> None:
+    reason = "shutdown" if interrupted else "failed" if error else "finished"
     for key, c in sorted(counts.items()):
         record_run_source(
             db,
@@ -271,13 +279,15 @@ def _finish(db: Any, run_id: int, counts: Any, result: ImportResult, *, error: s
             key,
             SOURCE,
             pages=1,
-            complete=not c.get("failed") and error is None,
-            finish_reason="finished" if error is None else "failed",
+            complete=not c.get("failed") and reason == "finished",
+            finish_reason=reason,
             other_counts={k: v for k, v in c.items() if k not in COUNT_NAMES},
             **{k: v for k, v in c.items() if k in COUNT_NAMES and k != "pages"},
         )
     result.by_site = {k: dict(v) for k, v in counts.items()}
-    if error or (result.bad and not result.imported and not result.dropped):
+    if interrupted:
+        result.status = "interrupted"
+    elif error or (result.bad and not result.imported and not result.dropped):
         result.status = "failed"
     else:
         result.status = "partial" if result.bad else "ok"

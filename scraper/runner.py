@@ -47,6 +47,8 @@ EXIT_CRAWL_FAILED = 4
 EXIT_STAGE_FAILED = 5
 EXIT_LOCKED = 75
 
+STOPPED_IN_STAGES = "stopped while deduplicating or tagging"
+
 
 @dataclass
 class StagesOutcome:
@@ -148,8 +150,8 @@ def _record_stages(db: Any, run_id: int, outcome: StagesOutcome) -> None:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (systemd stopping the job, ``kill``) ends the stages as Ctrl-C does."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (systemd stopping the job, ``kill``) ends the work inside as Ctrl-C does."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -173,6 +175,19 @@ def _mark_interrupted(db_path: str | Path, run_id: int, why: str) -> None:
             db.table("crawl_runs").update(run_id, {"status": "interrupted", "error": error})
     finally:
         db.close()
+
+
+def after_collect_unless_stopped(
+    db_path: str | Path, run_id: int, *, progress: bool = False
+) -> StagesOutcome | None:
+    """:func:`after_collect`, which SIGTERM or Ctrl-C stops: then ``None``, the run marked
+    interrupted. Each tagging batch is one transaction: what was tagged stays, the rest waits."""
+    try:
+        with sigterm_as_interrupt():
+            return after_collect(db_path, run_id, progress=progress)
+    except KeyboardInterrupt:
+        _mark_interrupted(db_path, run_id, STOPPED_IN_STAGES)
+        return None
 
 
 def _failed_run(db_path: str | Path, now: datetime, sources_file: str, error: str) -> int:
@@ -211,13 +226,8 @@ def run_job(
         stages = None
         interrupted = crawl.status == "interrupted"
         if not interrupted:
-            try:
-                with _sigterm_as_interrupt():
-                    stages = after_collect(db_path, crawl.run_id, progress=progress)
-            except KeyboardInterrupt:
-                # Each tagging batch is one transaction: what was tagged stays, the rest waits.
-                _mark_interrupted(db_path, crawl.run_id, "stopped while deduplicating or tagging")
-                interrupted = True
+            stages = after_collect_unless_stopped(db_path, crawl.run_id, progress=progress)
+            interrupted = stages is None
         db = open_db(db_path)
         try:
             status = db.table("crawl_runs").get(crawl.run_id)["status"]

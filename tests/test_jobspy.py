@@ -6,13 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from subprocess import PIPE
 
 import pytest
 from click.testing import CliRunner
 
 from matcher.cli import cli
 from matcher.report.guide import load_guide
-from scraper.jobspy import JobSpyFileError, import_jobspy
+from scraper.jobspy import BATCH, JobSpyFileError, import_jobspy
 from scraper.lock import RunLock
 from scraper.parsers.jobspy import (
     PLAUSIBLE_ANNUAL_PAY,
@@ -22,6 +28,7 @@ from scraper.parsers.jobspy import (
     source_id,
 )
 from tests.conftest import FIXTURES, TEST_NOW, fixture_json
+from tests.test_faults import _count, _integrity
 
 EXPORT = FIXTURES / "jobspy" / "export.csv"
 
@@ -239,6 +246,71 @@ def test_a_file_cut_mid_row(tmp_path, db_path, rows, cut):
     assert "1 bad rows (1 cut off)" in result.summary()
     (site,) = rows("select failed, other_counts from crawl_run_sources")
     assert site["failed"] == 1 and json.loads(site["other_counts"]) == {"cut_off": 1}
+
+
+@pytest.mark.parametrize("stop", ["sigterm", "ctrl-c"])
+def test_an_import_stopped_midway(tmp_path, db_path, rows, stop):
+    """`kill` or Ctrl-C mid-import (a real `majobs import-jobspy`): the run is recorded as
+    interrupted at once (not left `running`), whole batches stay stored, exit 4 as `majobs run`;
+    importing the file again stores the rest."""
+    n = 10_000
+    path = tmp_path / "big.csv"
+    path.write_text(export_text(*(ma_row(f"in-{k}") for k in range(n))), encoding="utf-8")
+    args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "import-jobspy", str(path)]
+    proc = subprocess.Popen([*args, "--db", str(db_path)], start_new_session=True, stdout=PIPE, stderr=PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while _count(db_path) < BATCH:  # the first batch is in
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.02)
+        if stop == "sigterm":
+            os.kill(proc.pid, signal.SIGTERM)
+        else:  # the terminal signals the foreground process group
+            os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 4, err.decode()
+    line = out.decode().strip()
+    assert line.startswith("import run 1 interrupted: ") and line.endswith("dedup and tagging not run"), line
+    stored = _count(db_path)
+    assert stored % BATCH == 0 and BATCH <= stored < n  # whole batches, no half one
+    _integrity(db_path)
+    (run,) = rows("select status, error, new from crawl_runs")
+    assert run["status"] == "interrupted" and run["new"] == stored and "stopped after" in run["error"]
+    assert rows("select finish_reason from crawl_run_sources") == [{"finish_reason": "shutdown"}]
+    again = import_jobspy(path, db_path)
+    assert (again.new, again.unchanged, again.status) == (n - stored, stored, "ok")
+
+
+def test_an_import_stopped_while_tagging(db_path, rows, monkeypatch):
+    """SIGTERM after the rows are in, while the matcher tags: exit 4, the run interrupted, the
+    postings kept (the next import or run tags them)."""
+
+    def get_stopped(db: object, *, progress: bool = False) -> dict:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(10)  # the import's SIGTERM handler ends this wait
+        raise AssertionError("SIGTERM did not stop the import")
+
+    def not_handled(signum: int, frame: object) -> None:  # stands in for the default: kill pytest
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    monkeypatch.setattr("scraper.runner._tag_function", lambda: get_stopped)
+    previous = signal.signal(signal.SIGTERM, not_handled)
+    try:
+        result = CliRunner().invoke(cli, ["import-jobspy", str(EXPORT), "--db", str(db_path)])
+    finally:
+        assert signal.signal(signal.SIGTERM, previous) is not_handled  # restored after the import
+    assert result.exit_code == 4, result.output
+    assert result.stdout.strip().endswith(
+        "interrupted: 9 rows, 5 postings (5 new, 0 updated, 0 unchanged), "
+        "1 dropped as not MA, 3 bad rows; stopped while deduplicating or tagging"
+    )
+    (run,) = rows("select status, error, new from crawl_runs")
+    assert run["status"] == "interrupted" and run["new"] == 5
+    assert "stopped while deduplicating or tagging" in run["error"]
 
 
 def test_not_a_jobspy_file(tmp_path, db_path, rows):
