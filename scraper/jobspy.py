@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scraper.items import posting_id
+from scraper.items import Posting, posting_id
 from scraper.parsers.jobspy import SOURCE, JobSpyRowError, drop_implausible, parse_row
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.store import COUNT_NAMES, finish_run, open_db, record_run_source, save_postings, start_run
@@ -130,27 +130,12 @@ def import_jobspy(
     """Read a JobSpy CSV into the store; returns the counts (the run row holds them too)."""
     csv_path = Path(csv_path)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    now_iso = now.isoformat()
     db = open_db(db_path)
-    run_id = start_run(db, started_at=now_iso, sources_file=str(csv_path), pid=os.getpid())
-    result = ImportResult(run_id=run_id, status="running")
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    run_id = start_run(db, started_at=now.isoformat(), sources_file=str(csv_path), pid=os.getpid())
+    job = _Import(db, ImportResult(run_id=run_id, status="running"), csv_path.name, now, title_filter)
     field_limit = csv.field_size_limit(MAX_FIELD)
     try:
-        try:
-            lines = _Lines(csv_path.read_bytes())
-        except OSError as exc:
-            raise JobSpyFileError(f"cannot read {csv_path}: {exc.strerror}") from exc
-        reader = csv.DictReader(lines, escapechar="\\")
-        columns = [c.strip() for c in reader.fieldnames or []]
-        reader.fieldnames = columns
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-        if missing or not any(c in columns for c in ID_COLUMNS):
-            raise JobSpyFileError(
-                f"{csv_path} is not a JobSpy CSV: it needs the columns title and one of "
-                f"{', '.join(ID_COLUMNS)} (found: {', '.join(columns) or 'none'})"
-            )
-        batch = _Batch()
+        lines, reader = _open(csv_path)
         while True:
             fallbacks = lines.fallbacks
             try:
@@ -158,77 +143,145 @@ def import_jobspy(
             except StopIteration:
                 break
             except csv.Error as exc:
-                result.rows += 1
-                result.bad += 1
-                counts[SOURCE]["failed"] += 1
-                logger.warning("%s line %d: unreadable row: %s", csv_path.name, reader.line_num, exc)
+                job.result.rows += 1
+                job.bad(SOURCE, reader.line_num, f"unreadable row: {exc}")
                 continue
-            result.rows += 1
-            key = _site_key(row)
-            if lines.fallbacks > fallbacks:
-                result.cp1252 += 1
-                counts[key]["cp1252"] += 1
-            if None in row:  # more fields than the header names: a broken line
-                result.bad += 1
-                counts[key]["failed"] += 1
-                logger.warning(
-                    "%s line %d: %d fields too many", csv_path.name, reader.line_num, len(row[None])
-                )
-                continue
-            cut = _cut_off(row, lines)
-            if cut:
-                result.bad += 1
-                result.cut_off += 1
-                counts[key]["failed"] += 1
-                counts[key]["cut_off"] += 1
-                logger.warning("%s line %d: row cut off: %s", csv_path.name, reader.line_num, cut)
-                continue
-            try:
-                posting = parse_row(row, fetched_at=now_iso)
-            except JobSpyRowError as exc:
-                result.bad += 1
-                counts[key]["failed"] += 1
-                logger.warning("%s line %d: %s", csv_path.name, reader.line_num, exc)
-                continue
-            counts[key]["fetched"] += 1
-            if title_filter and not is_ma_family_title(posting["title"]):
-                result.dropped += 1
-                counts[key]["dropped"] += 1
-                continue
-            dropped = drop_implausible(posting, now.date())
-            result.pay_dropped += "pay" in dropped
-            result.date_posted_dropped += "date_posted" in dropped
-            for what in dropped:
-                counts[key][f"{what}_dropped"] += 1
-                logger.warning("%s line %d: implausible %s left out", csv_path.name, reader.line_num, what)
-            if batch.add(dict(posting)):
-                result.repeated += 1
-                counts[key]["repeated_id"] += 1
-                logger.info(
-                    "%s line %d: id %s again; this row wins",
-                    csv_path.name,
-                    reader.line_num,
-                    posting["source_id"],
-                )
-            if len(batch) >= BATCH:
-                _save(db, batch, now_iso, result, counts)
-        _save(db, batch, now_iso, result, counts)
-        if result.cp1252:
-            logger.warning("%s: %d rows not UTF-8, read as Windows-1252", csv_path.name, result.cp1252)
+            job.take(row, reader.line_num, cp1252=lines.fallbacks > fallbacks, cut=_cut_off(row, lines))
+        job.save()
+        if job.result.cp1252:
+            logger.warning("%s: %d rows not UTF-8, read as Windows-1252", csv_path.name, job.result.cp1252)
     except KeyboardInterrupt:
         # SIGTERM (``majobs import-jobspy`` makes it one) or Ctrl-C: the batches saved stay, the
         # one being read is dropped, and the run says so now rather than at the next run.
-        error = f"stopped after {result.rows} rows; {result.imported} postings saved, the rest not read"
-        _finish(db, run_id, counts, result, error=error, interrupted=True)
+        r = job.result
+        job.finish(
+            f"stopped after {r.rows} rows; {r.imported} postings saved, the rest not read", interrupted=True
+        )
     except Exception as exc:
-        _finish(db, run_id, counts, result, error=f"{type(exc).__name__}: {exc}")
+        job.finish(f"{type(exc).__name__}: {exc}")
         raise
     else:
-        _finish(db, run_id, counts, result, error=None)
+        job.finish(None)
     finally:
         csv.field_size_limit(field_limit)
         db.close()
-    return result
+    return job.result
+
+
+def _open(csv_path: Path) -> tuple[_Lines, csv.DictReader]:
+    """The file's lines and a CSV reader over them, its header checked."""
+    try:
+        lines = _Lines(csv_path.read_bytes())
+    except OSError as exc:
+        raise JobSpyFileError(f"cannot read {csv_path}: {exc.strerror}") from exc
+    reader = csv.DictReader(lines, escapechar="\\")
+    columns = [c.strip() for c in reader.fieldnames or []]
+    reader.fieldnames = columns
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing or not any(c in columns for c in ID_COLUMNS):
+        raise JobSpyFileError(
+            f"{csv_path} is not a JobSpy CSV: it needs the columns title and one of "
+            f"{', '.join(ID_COLUMNS)} (found: {', '.join(columns) or 'none'})"
+        )
+    return lines, reader
+
+
+class _Import:
+    """One import under way: its counts (the result's totals, and each site's for its
+    ``crawl_run_sources`` row) and the postings waiting to be saved."""
+
+    def __init__(self, db: Any, result: ImportResult, name: str, now: datetime, title_filter: bool) -> None:
+        self.db, self.result, self.name, self.now, self.title_filter = db, result, name, now, title_filter
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.batch = _Batch()
+
+    def bad(self, key: str, line: int, why: str, *, cut: bool = False) -> None:
+        self.result.bad += 1
+        self.counts[key]["failed"] += 1
+        if cut:
+            self.result.cut_off += 1
+            self.counts[key]["cut_off"] += 1
+        logger.warning("%s line %d: %s", self.name, line, why)
+
+    def take(self, row: dict[str, Any], line: int, *, cp1252: bool, cut: str | None) -> None:
+        """One CSV row: counted, and queued as a posting unless it is bad or not an MA job."""
+        self.result.rows += 1
+        key = _site_key(row)
+        if cp1252:
+            self.result.cp1252 += 1
+            self.counts[key]["cp1252"] += 1
+        if None in row:  # more fields than the header names: a broken line
+            self.bad(key, line, f"{len(row[None])} fields too many")
+        elif cut:
+            self.bad(key, line, f"row cut off: {cut}", cut=True)
+        else:
+            try:
+                posting = parse_row(row, fetched_at=self.now.isoformat())
+            except JobSpyRowError as exc:
+                self.bad(key, line, str(exc))
+            else:
+                self.counts[key]["fetched"] += 1
+                self._queue(key, line, posting)
+
+    def _queue(self, key: str, line: int, posting: Posting) -> None:
+        if self.title_filter and not is_ma_family_title(posting["title"]):
+            self.result.dropped += 1
+            self.counts[key]["dropped"] += 1
+            return
+        dropped = drop_implausible(posting, self.now.date())
+        self.result.pay_dropped += "pay" in dropped
+        self.result.date_posted_dropped += "date_posted" in dropped
+        for what in dropped:
+            self.counts[key][f"{what}_dropped"] += 1
+            logger.warning("%s line %d: implausible %s left out", self.name, line, what)
+        if self.batch.add(dict(posting)):
+            self.result.repeated += 1
+            self.counts[key]["repeated_id"] += 1
+            logger.info("%s line %d: id %s again; this row wins", self.name, line, posting["source_id"])
+        if len(self.batch) >= BATCH:
+            self.save()
+
+    def save(self) -> None:
+        """The batch in two transactions (repeats saved over, then the rest); a stop in one leaves
+        none of its postings."""
+        now, batch = self.now.isoformat(), self.batch
+        # Saved over without counting: the posting was counted when its first copy was saved.
+        save_postings(self.db, list(batch.again.values()), now=now)
+        batch.again.clear()
+        saved = save_postings(self.db, list(batch.pending.values()), now=now)
+        batch.saved.update(batch.pending)
+        batch.pending.clear()
+        self.result.new += saved.new
+        self.result.updated += saved.updated
+        self.result.unchanged += saved.unchanged
+        for key, bucket in saved.by_source_key.items():
+            for name, n in bucket.items():
+                self.counts[key][name] += n
+
+    def finish(self, error: str | None, *, interrupted: bool = False) -> None:
+        """A ``crawl_run_sources`` row per site (extra counts in ``other_counts``), then the run's."""
+        reason = "shutdown" if interrupted else "failed" if error else "finished"
+        for key, c in sorted(self.counts.items()):
+            record_run_source(
+                self.db,
+                self.result.run_id,
+                key,
+                SOURCE,
+                pages=1,
+                complete=not c.get("failed") and reason == "finished",
+                finish_reason=reason,
+                other_counts={k: v for k, v in c.items() if k not in COUNT_NAMES},
+                **{k: v for k, v in c.items() if k in COUNT_NAMES and k != "pages"},
+            )
+        result = self.result
+        result.by_site = {k: dict(v) for k, v in self.counts.items()}
+        if interrupted:
+            result.status = "interrupted"
+        elif error or (result.bad and not result.imported and not result.dropped):
+            result.status = "failed"
+        else:
+            result.status = "partial" if result.bad else "ok"
+        finish_run(self.db, result.run_id, status=result.status, error=error)
 
 
 @dataclass
@@ -249,46 +302,3 @@ class _Batch:
 
     def __len__(self) -> int:
         return len(self.pending) + len(self.again)
-
-
-def _save(db: Any, batch: _Batch, now: str, result: ImportResult, counts: Any) -> None:
-    # Saved over without counting: the posting was counted when its first copy was saved.
-    save_postings(db, list(batch.again.values()), now=now)
-    batch.again.clear()
-    if not batch.pending:
-        return
-    saved = save_postings(db, list(batch.pending.values()), now=now)
-    batch.saved.update(batch.pending)
-    batch.pending.clear()
-    result.new += saved.new
-    result.updated += saved.updated
-    result.unchanged += saved.unchanged
-    for key, bucket in saved.by_source_key.items():
-        for name, n in bucket.items():
-            counts[key][name] += n
-
-
-def _finish(
-    db: Any, run_id: int, counts: Any, result: ImportResult, *, error: str | None, interrupted: bool = False
-) -> None:
-    reason = "shutdown" if interrupted else "failed" if error else "finished"
-    for key, c in sorted(counts.items()):
-        record_run_source(
-            db,
-            run_id,
-            key,
-            SOURCE,
-            pages=1,
-            complete=not c.get("failed") and reason == "finished",
-            finish_reason=reason,
-            other_counts={k: v for k, v in c.items() if k not in COUNT_NAMES},
-            **{k: v for k, v in c.items() if k in COUNT_NAMES and k != "pages"},
-        )
-    result.by_site = {k: dict(v) for k, v in counts.items()}
-    if interrupted:
-        result.status = "interrupted"
-    elif error or (result.bad and not result.imported and not result.dropped):
-        result.status = "failed"
-    else:
-        result.status = "partial" if result.bad else "ok"
-    finish_run(db, run_id, status=result.status, error=error)
