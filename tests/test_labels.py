@@ -83,3 +83,57 @@ def test_cli_exit_codes(tmp_path: Path, capsys) -> None:
     bad.write_text(json.dumps(bad_rec) + "\n", encoding="utf-8")
     assert main([str(bad)]) == 1
     assert "unknown ehr" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            ("pay",),
+            {"min": "18", "max": 21, "unit": "HOUR"},
+            "pay min must be a number or null, not the text '18'",
+        ),
+        (("pay",), {"min": float("nan"), "max": 21, "unit": "HOUR"}, "pay min must be a number or null"),
+        (("ehr",), [["Epic"]], "ehr must be a list of names, but holds a list"),
+        (("ehr",), "Epic", "ehr must be a list of names, not the text 'Epic'"),
+        (("certifications",), {"CMA": ["required"]}, "certification CMA: bad level a list"),
+        (("stage",), ["entry"], "stage ['entry'] not one of"),
+        (("is_ma_role",), "yes", "is_ma_role must be true or false, not the text 'yes'"),
+        (("min_years_experience",), float("inf"), "min_years_experience must be a non-negative number"),
+    ],
+)
+def test_values_of_the_wrong_type_are_named_not_raised(path: tuple, value: object, message: str) -> None:
+    rec = copy.deepcopy(GOOD)
+    rec["labels"][path[0]] = value
+    assert any(p.startswith(message) for p in check_record(rec)), check_record(rec)
+
+
+def test_record_fields_of_the_wrong_type_are_named() -> None:
+    rec = dict(copy.deepcopy(GOOD), title=5, company=["Birch"])
+    assert check_record(rec) == [
+        "title must be text, not the number 5",
+        "company must be text or null, not a list",
+    ]
+    assert check_record(["not", "a", "record"]) == ["not a JSON object but a list"]
+
+
+def test_cli_names_the_file_and_line_of_every_problem(tmp_path: Path, capsys) -> None:
+    """Lines that are not JSON or not objects are problems like any other, not a traceback."""
+    import json
+
+    bad_rec = copy.deepcopy(GOOD)
+    bad_rec["labels"]["pay"]["min"] = "18"
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        "\n".join([json.dumps(GOOD), "{not json", "[1, 2]", "", json.dumps(bad_rec)]) + "\n", encoding="utf-8"
+    )
+    assert main([str(path), str(tmp_path / "missing.jsonl")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}:2: not JSON")
+    assert out[1:] == [
+        f"{path}:3: not a JSON object but a list",
+        f"{path}:5: t1: pay min must be a number or null, not the text '18'",
+        f"{path}:5: t1: duplicate id",
+        f"{tmp_path / 'missing.jsonl'}: cannot read: No such file or directory",
+        "4 postings, 5 problems",
+    ]

@@ -206,6 +206,25 @@ def test_output_files_never_destroy_inputs(tmp_path: Path, model) -> None:
     assert left == ["broken.jsonl", "gold.jsonl", "in.jsonl", "out.jsonl"]  # no partial file
 
 
+GOLD = {
+    "id": "g1",
+    "title": "Medical Assistant",
+    "company": "C",
+    "location": "A, OR",
+    "description": "Requirements: CMA or RMA required. BLS required. Chart in Epic. $18 - $20 per hour.",
+    "labels": {
+        "certifications": {"CMA": "accepted", "RMA": "accepted", "BLS": "required"},
+        "ehr": ["Epic"],
+        "specialties": [],
+        "skills": [],
+        "stage": "entry",
+        "is_ma_role": True,
+        "min_years_experience": None,
+        "pay": {"min": 18, "max": 20, "unit": "HOUR"},
+    },
+}
+
+
 def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     db_path = tmp_path / "jobs.db"
     save_postings(open_db(db_path), POSTINGS, now=NOW)
@@ -216,24 +235,7 @@ def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     assert missing.exit_code != 0 and "no database" in missing.output
 
     gold = tmp_path / "gold.jsonl"
-    rec = {
-        "id": "g1",
-        "title": "Medical Assistant",
-        "company": "C",
-        "location": "A, OR",
-        "description": "Requirements: CMA or RMA required. BLS required. Chart in Epic. $18 - $20 per hour.",
-        "labels": {
-            "certifications": {"CMA": "accepted", "RMA": "accepted", "BLS": "required"},
-            "ehr": ["Epic"],
-            "specialties": [],
-            "skills": [],
-            "stage": "entry",
-            "is_ma_role": True,
-            "min_years_experience": None,
-            "pay": {"min": 18, "max": 20, "unit": "HOUR"},
-        },
-    }
-    gold.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    gold.write_text(json.dumps(GOLD) + "\n", encoding="utf-8")
     metrics = tmp_path / "m.json"
     result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(metrics)])
     assert result.exit_code == 0, result.output
@@ -241,6 +243,32 @@ def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     saved = json.loads(metrics.read_text(encoding="utf-8"))
     assert saved["model"]["ehr"]["micro"]["f1"] == 1.0
     assert set(saved) == {"model_version", "model", "keyword"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ehr", "Epic", "ehr must be a list of names, not the text 'Epic'"),  # was scored letter by letter
+        ("certifications", ["CMA"], "certifications must be an object, not a list"),
+        ("stage", "junior", "stage 'junior' not one of"),
+        ("pay", 18, "pay must be null or {min, max, unit}, not the number 18"),
+        ("min_years_experience", float("nan"), "min_years_experience must be a non-negative number"),
+        ("skills", [["phlebotomy"]], "skills must be a list of names, but holds a list"),
+    ],
+)
+def test_evaluate_refuses_a_gold_file_with_a_bad_line(
+    tmp_path: Path, model, field: str, value: object, message: str
+) -> None:
+    """Nothing is scored from a partly bad gold file: the bad line is named (file, line, field)."""
+    bad = json.loads(json.dumps(GOLD))
+    bad["id"], bad["labels"][field] = "g2", value
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    metrics = tmp_path / "m.json"
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(metrics)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {gold}:2: g2: {message}"), result.output
+    assert result.output.count("\n") == 1 and not metrics.exists()
 
 
 def test_every_command_has_help() -> None:
