@@ -32,7 +32,7 @@ from sklearn.model_selection import KFold
 
 from matcher.evaluate import format_side_by_side, headline, score
 from matcher.keyword import keyword_labels
-from matcher.labels import check_record, load_labelled
+from matcher.labels import evidence_problems, load_checked
 from matcher.model import MatcherModel, extract
 from matcher.taxonomy import DATA_DIR, TAXONOMY_PATH, load_taxonomy
 
@@ -102,11 +102,13 @@ def model_version(digest: str, params: dict[str, Any]) -> str:
 
 
 def load_training_records(files: list[Path]) -> list[dict[str, Any]]:
-    """The labelled postings; a record that fails the checks is skipped with a warning."""
+    """The labelled postings. A line that is not a well-formed labelled posting stops training
+    (:class:`~matcher.labels.LabelsError` names it); a posting whose labels its text does not bear
+    out is skipped with a warning."""
     tax = load_taxonomy()
     records = []
-    for rec in load_labelled(list(files)):
-        problems = check_record(rec, tax)
+    for rec in load_checked(files, tax):
+        problems = evidence_problems(rec, tax)
         if problems:
             logger.warning("labels: %s skipped: %s", rec.get("id"), "; ".join(problems))
             continue

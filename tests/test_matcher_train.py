@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from matcher import train as train_module
+from matcher.cli import cli
 from matcher.labels import load_labelled
 from matcher.model import MatcherModel, extract
 from matcher.train import LABELS_DIR, data_hash, load_params, model_version, train
@@ -93,3 +97,38 @@ def test_committed_model_metadata_is_for_the_current_data_params_and_code() -> N
     assert saved["version"] == expected_version(), "run `majobs train` and commit data/models/tagger/"
     assert saved["feature_version"] == FEATURE_VERSION
     assert "cv" in saved
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", ":2: not JSON"),
+        ("[1, 2]", ":2: not a JSON object but a list"),
+        ({"drop": "title"}, ":2: bad1: missing field 'title'"),
+        ({"title": 5}, ":2: bad1: title must be text, not the number 5"),
+        ({"pay": {"min": "18", "max": 20, "unit": "HOUR"}}, ":2: bad1: pay min must be a number or null"),
+        ({"ehr": [["Epic"]]}, ":2: bad1: ehr must be a list of names, but holds a list"),
+    ],
+)
+def test_train_refuses_a_malformed_label_line(
+    tmp_path: Path, small, monkeypatch, line: str | dict, message: str
+) -> None:
+    """`majobs train` names the line (file:line: problem), exits 1 and writes no model; before, a
+    wrong type was a traceback and a missing field a posting silently left out."""
+    if isinstance(line, dict):
+        rec = {**json.loads(json.dumps(small[0])), "id": "bad1"}
+        changes = dict(line)
+        rec.pop(changes.pop("drop", ""), None)
+        for key, value in changes.items():
+            (rec["labels"] if key in rec["labels"] else rec)[key] = value
+        line = json.dumps(rec)
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    part = labels / "part.jsonl"
+    part.write_text(json.dumps(small[1]) + "\n" + line + "\n" + json.dumps(small[2]) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    monkeypatch.setattr(train_module, "train", functools.partial(train, labels_dir=labels, model_dir=out))
+    result = CliRunner().invoke(cli, ["train", "--no-cv"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {part}{message}"), result.output
+    assert not out.exists()
