@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -83,7 +84,10 @@ def tag(db_path: Path, retag_all: bool, progress: bool, workers: int) -> None:
 def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     """Tag postings from a JSON-lines file (id, title, company, location, description).
 
-    Writes one line per posting: {"id": ..., "tags": {...}} in the shape of LABELS.md.
+    Writes one line per posting: {"id": ..., "tags": {...}} in the shape of LABELS.md. A line
+    that is not a posting (not JSON, a title that is not text, an id that is not text or a
+    number) is skipped and named on stderr; the others are still tagged, then the command
+    exits 1.
 
         majobs tag-file postings.jsonl -o tags.jsonl
     """
@@ -94,18 +98,24 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     # Written aside and moved in place once complete: a failed run leaves no half file.
     partial = output.with_name(f".{output.name}.partial") if output is not None else None
     try:
-        if partial is None:
-            tag_file(in_path, sys.stdout, workers=workers)
-        else:
-            with open(partial, "w", encoding="utf-8") as fh:
-                n = tag_file(in_path, fh, workers=workers)
+        with open(partial, "w", encoding="utf-8") if partial else contextlib.nullcontext(sys.stdout) as fh:
+            counts = tag_file(in_path, fh, workers=workers, skipped=_echo_skipped)
+        if partial is not None:
             partial.replace(output)
-            click.echo(f"{n} postings tagged -> {output}", err=True)
     except (ValueError, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
+    summary = f"{counts['tagged']} postings tagged" + (f" -> {output}" if output is not None else "")
+    left_out = counts["bad"] + counts["failed"]
+    if left_out:
+        raise click.ClickException(f"{summary}; {left_out} input line(s) skipped, as listed above")
+    click.echo(summary, err=True)
+
+
+def _echo_skipped(message: str) -> None:
+    click.echo(f"skipped: {message}", err=True)
 
 
 @click.command()

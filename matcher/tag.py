@@ -15,7 +15,7 @@ import logging
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -25,7 +25,8 @@ from typing import Any
 import sqlite_utils
 from tqdm import tqdm
 
-from matcher.model import Extracted, MatcherModel, empty_labels, extract
+from matcher.jsonl import is_number, is_text, json_kind, numbered_lines, text_field_problems
+from matcher.model import Extracted, MatcherModel, extract
 from matcher.train import load_model
 from scraper.parsers.normalize import html_to_text
 from scraper.store import open_db, utcnow
@@ -150,31 +151,65 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def read_postings_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: not JSON: {exc}") from exc
-            if not isinstance(rec, dict):
-                raise ValueError(f"{path}:{lineno}: not a JSON object")
-            yield {k: rec.get(k) for k in ("id", "title", "company", "location", "description")}
+POSTING_FIELDS = ("id", "title", "company", "location", "description")
 
 
-def tag_file(in_path: str | Path, out: Any, *, model: MatcherModel | None = None, workers: int = 1) -> int:
-    """Write ``{"id": ..., "tags": {...}}`` per input line to the text stream ``out``; returns the count."""
+def posting_problem(rec: Any) -> str | None:
+    """Why a JSON line cannot be tagged as a posting (``None`` when it can): not an object, an id
+    that is not text or a finite number (NaN would make the output line invalid JSON), or a text
+    field holding something else."""
+    if not isinstance(rec, dict):
+        return f"not a JSON object but {json_kind(rec)}"
+    rid = rec.get("id")
+    if rid is not None and not is_text(rid) and not is_number(rid):
+        return f"id must be text or a number, not {json_kind(rid)}"
+    problems = text_field_problems(rec, POSTING_FIELDS[1:], nullable=True)
+    return "; ".join(problems) or None
+
+
+def read_postings_jsonl(path: str | Path, skipped: Callable[[str], None]) -> Iterator[dict[str, Any]]:
+    """The postings of a JSON-lines file; a line that is not one is passed to ``skipped`` as
+    ``file:line: problem`` and left out. Each posting carries its line number as ``_line``."""
+    for lineno, rec, problem in numbered_lines(path):
+        problem = problem or posting_problem(rec)
+        if problem:
+            skipped(f"{path}:{lineno}: {problem}")
+            continue
+        yield {**{k: rec.get(k) for k in POSTING_FIELDS}, "_line": lineno}
+
+
+def tag_file(
+    in_path: str | Path,
+    out: Any,
+    *,
+    model: MatcherModel | None = None,
+    workers: int = 1,
+    skipped: Callable[[str], None] = logger.error,
+) -> dict[str, int]:
+    """Write ``{"id": ..., "tags": {...}}`` per posting of ``in_path`` to the text stream ``out``.
+
+    Only postings that were tagged get a line. A line that is not a posting, and a posting the
+    matcher could not read, is reported through ``skipped`` (``file:line: problem``) and counted:
+    returns ``{"tagged", "bad", "failed"}``.
+    """
     model = model or load_model()
-    n = 0
-    for batch, results in tag_batches(_batches(read_postings_jsonl(in_path), BATCH_SIZE), model, workers):
+    counts = {"tagged": 0, "bad": 0, "failed": 0}
+
+    def bad_line(message: str) -> None:
+        counts["bad"] += 1
+        skipped(message)
+
+    postings = read_postings_jsonl(in_path, bad_line)
+    for batch, results in tag_batches(_batches(postings, BATCH_SIZE), model, workers):
         for rec, result in zip(batch, results, strict=True):
-            # A posting that failed (logged above) still gets a line of the exact shape, with no tags.
-            tags = result["labels"] if result is not None else empty_labels()
-            out.write(json.dumps({"id": rec["id"], "tags": tags}, ensure_ascii=False) + "\n")
-            n += 1
-    return n
+            if result is None:  # logged by _safe_extract; no line, which would read as "no tags"
+                counts["failed"] += 1
+                skipped(f"{in_path}:{rec['_line']}: posting {rec['id']!r} could not be tagged")
+                continue
+            line = {"id": rec["id"], "tags": result["labels"]}
+            out.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+            counts["tagged"] += 1
+    return counts
 
 
 # --- database -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from matcher import tag as tag_module
 from matcher.cli import cli
 from matcher.labels import LABEL_KEYS
 from matcher.tag import WorkerDied, labels_for, tag_database, tag_records
@@ -183,8 +184,8 @@ def test_tag_file_rejects_bad_json(tmp_path: Path) -> None:
     assert "not JSON" in result.output
 
 
-def test_output_files_never_destroy_inputs(tmp_path: Path, model) -> None:
-    """-o naming the input, or --metrics-json naming a gold file, is refused; an input that fails
+def test_output_files_never_destroy_inputs(tmp_path: Path, model, monkeypatch) -> None:
+    """-o naming the input, or --metrics-json naming a gold file, is refused; a run that fails
     part-way leaves a previous output as it was."""
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a", "title": "Medical Assistant", "description": "CMA"}) + "\n")
@@ -198,12 +199,24 @@ def test_output_files_never_destroy_inputs(tmp_path: Path, model) -> None:
     assert result.exit_code == 1 and "is a gold file" in result.output and gold.read_text() == "{}\n"
     out = tmp_path / "out.jsonl"
     out.write_text("previous\n")
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text(before + "{not json\n")
-    result = CliRunner().invoke(cli, ["tag-file", str(broken), "-o", str(out)])
-    assert result.exit_code == 1 and out.read_text() == "previous\n"
+    two = tmp_path / "two.jsonl"
+    two.write_text(before * 2)
+    real = tag_module.tag_records
+    batches: list[int] = []
+
+    def dies_on_the_second_batch(records: list[dict], model=None) -> list:
+        batches.append(len(records))
+        if len(batches) > 1:
+            raise WorkerDied("a tagging worker process died")
+        return real(records, model)
+
+    monkeypatch.setattr(tag_module, "BATCH_SIZE", 1)
+    monkeypatch.setattr(tag_module, "tag_records", dies_on_the_second_batch)
+    result = CliRunner().invoke(cli, ["tag-file", str(two), "-o", str(out)])
+    assert result.exit_code == 1 and "worker process died" in result.output
+    assert batches == [1, 1] and out.read_text() == "previous\n"
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == ["broken.jsonl", "gold.jsonl", "in.jsonl", "out.jsonl"]  # no partial file
+    assert left == ["gold.jsonl", "in.jsonl", "out.jsonl", "two.jsonl"]  # no partial file
 
 
 GOLD = {
@@ -269,6 +282,64 @@ def test_evaluate_refuses_a_gold_file_with_a_bad_line(
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {gold}:2: g2: {message}"), result.output
     assert result.output.count("\n") == 1 and not metrics.exists()
+
+
+def test_tag_file_skips_and_counts_lines_that_are_not_postings(tmp_path: Path, model) -> None:
+    """A title, description or company that is not text, an id that is not text or a finite number
+    (NaN would make the output invalid JSON), a line that is not JSON: each is named on stderr and
+    counted, the good postings still get their line, and the command exits 1."""
+    lines = [
+        json.dumps({"id": "ok", "title": "Medical Assistant", "description": "CMA required."}),
+        json.dumps({"id": "num", "title": 5, "description": "CMA required."}),
+        json.dumps({"id": "list", "title": "Medical Assistant", "description": ["CMA required."]}),
+        json.dumps({"id": "obj", "title": "Medical Assistant", "company": {"name": "C"}, "description": ""}),
+        '{"id": NaN, "title": "Medical Assistant", "description": "CMA required."}',
+        '{"id": "a", "title": "Medical Assistant", "description": "CMA",',
+        json.dumps({"id": 9, "title": "Medical Assistant", "description": "BLS required."}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(out)])
+    assert result.exit_code == 1
+    for lineno, problem in (
+        (2, "title must be text or null, not the number 5"),
+        (3, "description must be text or null, not a list"),
+        (4, "company must be text or null, not an object"),
+        (5, "id must be text or a number, not nan (not a finite number)"),
+        (6, "not JSON"),
+    ):
+        assert f"skipped: {src}:{lineno}: {problem}" in result.output, result.output
+    assert f"2 postings tagged -> {out}; 5 input line(s) skipped" in result.output
+
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"{name} in the output: not strict JSON")
+
+    tagged = [json.loads(line, parse_constant=no_constants) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in tagged] == ["ok", 9]
+    assert tagged[0]["tags"]["certifications"] == {"CMA": "required"}
+
+
+def test_tag_file_counts_a_posting_the_matcher_cannot_read(tmp_path: Path, model, monkeypatch) -> None:
+    """A posting the matcher fails on gets no line (an empty one would read as "no tags"): it is
+    named, counted and the command exits 1."""
+    real = tag_module.extract
+
+    def fails_on_boom(record: dict):
+        if record["id"] == "boom":
+            raise RuntimeError("cannot read")
+        return real(record)
+
+    monkeypatch.setattr(tag_module, "extract", fails_on_boom)
+    src = tmp_path / "in.jsonl"
+    postings = [{"id": i, "title": "Medical Assistant", "description": "CMA"} for i in ("a", "b", "boom")]
+    src.write_text("".join(json.dumps(p) + "\n" for p in postings), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tag-file", str(src)])
+    assert result.exit_code == 1
+    assert f"skipped: {src}:3: posting 'boom' could not be tagged" in result.output
+    written = [json.loads(line)["id"] for line in result.stdout.splitlines() if line.startswith("{")]
+    assert written == ["a", "b"]
+    assert "2 postings tagged; 1 input line(s) skipped" in result.output
 
 
 def test_every_command_has_help() -> None:
