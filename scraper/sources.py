@@ -9,16 +9,25 @@ Each entry names a platform (``kind``) and the employer's board on it. Every ent
 - ``name``: the source key used in ``crawl_runs`` and for closing vanished postings
   (default: derived from the entry, e.g. ``greenhouse:onemedical``);
 - ``title_filter``: keep only MA-family titles (default true).
+
+Every key's value is checked (``KEY_TYPES``) before anything is crawled: ``title_filter: "false"``
+(text, which is truthy) or a board given as a mapping is refused, naming the entry and the key.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
+
+from scraper.parsers import usajobs as usa
+from scraper.parsers.normalize import iso_date
 
 KINDS = ("greenhouse", "lever", "jsonld", "workday", "usajobs")
 
@@ -51,6 +60,84 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "email",
     },
 }
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _web_url(value: Any) -> bool:
+    return _text(value) and value.startswith(("http://", "https://"))
+
+
+def _web_urls(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_web_url(v) for v in value)
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _regex(value: Any) -> bool:
+    if not _text(value):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _date(value: Any) -> bool:
+    return isinstance(value, date) or iso_date(value) is not None
+
+
+def _codes(value: Any) -> bool:
+    return _text(value) or (isinstance(value, list) and bool(value) and all(_text(v) for v in value))
+
+
+def _facets(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, list) and all(_text(x) for x in v) for k, v in value.items()
+    )
+
+
+TEXT = (_text, "text")
+# What each key's value must be; checked before anything is crawled. (usajobs' results_per_page
+# and date_posted: usa.SearchParams checks them, with their ranges.)
+KEY_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "base_url": (_web_url, "an http:// or https:// URL"),
+    "company": TEXT,
+    "name": TEXT,
+    "title_filter": (lambda v: isinstance(v, bool), "true or false"),
+    "board": TEXT,
+    "site": TEXT,
+    "region": (lambda v: v in ("us", "eu"), "us or eu"),
+    "limit": (_positive_int, "a whole number, 1 or more"),
+    "sitemap": (_web_url, "an http:// or https:// URL"),
+    "start_urls": (_web_urls, "a list of http:// or https:// URLs"),
+    "follow": (_regex, "a regular expression"),
+    "sitemap_follow": (_regex, "a regular expression"),
+    "lastmod_since": (_date, "a date (YYYY-MM-DD)"),
+    "site_key": TEXT,
+    "url": (_web_url, "an http:// or https:// URL"),
+    "search": TEXT,
+    "applied_facets": (_facets, "a mapping of facet names to lists of values"),
+    "max_postings": (_positive_int, "a whole number, 1 or more"),
+    "keyword": TEXT,
+    "job_category_codes": (_codes, 'text or a list of text (quote codes: "0640")'),
+    "location": TEXT,
+    "api_key": TEXT,
+    "email": TEXT,
+}
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 class SourcesError(ValueError):
@@ -148,25 +235,14 @@ def parse_sources(raw: Any, *, origin: str = "sources") -> list[Source]:
         for req in REQUIRED[kind]:
             if not entry.get(req):
                 raise SourcesError(f"{where} ({kind}): '{req}' is required")
-        if kind == "jsonld":
-            if not entry.get("sitemap") and not entry.get("start_urls"):
-                raise SourcesError(f"{where} (jsonld): give 'sitemap' or 'start_urls'")
-            if entry.get("start_urls") is not None and not isinstance(entry["start_urls"], list):
-                raise SourcesError(f"{where} (jsonld): 'start_urls' must be a list")
-            urls = [entry.get("sitemap")] if entry.get("sitemap") else []
-            for url in urls + list(entry.get("start_urls") or []):
-                if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-                    raise SourcesError(f"{where} (jsonld): {url!r} is not an http:// or https:// URL")
-        if kind == "workday" and not str(entry["url"]).startswith(("http://", "https://")):
-            raise SourcesError(f"{where} (workday): url must start with http:// or https://")
-        if kind == "workday" and "/wday/cxs/" not in str(entry["url"]):
+        if kind == "jsonld" and not entry.get("sitemap") and not entry.get("start_urls"):
+            raise SourcesError(f"{where} (jsonld): give 'sitemap' or 'start_urls'")
+        _check_values(entry, f"{where} ({kind})")
+        if kind == "workday" and "/wday/cxs/" not in entry["url"]:
             raise SourcesError(
                 f"{where} (workday): url must be the CXS API root, "
                 "https://{host}/wday/cxs/{tenant}/{site}"
             )
-        base_url = entry.get("base_url")
-        if base_url and not str(base_url).startswith(("http://", "https://")):
-            raise SourcesError(f"{where}: base_url must start with http:// or https://")
         params = {k: v for k, v in entry.items() if k not in COMMON_KEYS}
         key = str(entry.get("name") or _default_key(kind, params))
         if key in keys:
@@ -177,12 +253,27 @@ def parse_sources(raw: Any, *, origin: str = "sources") -> list[Source]:
                 kind=kind,
                 key=key,
                 params=params,
-                base_url=base_url,
+                base_url=entry.get("base_url"),
                 company=entry.get("company"),
-                title_filter=bool(entry.get("title_filter", True)),
+                title_filter=entry.get("title_filter", True),
             )
         )
     return out
+
+
+def _check_values(entry: dict[str, Any], where: str) -> None:
+    """Every key's value is of its type (``KEY_TYPES``); usajobs' search options are in range."""
+    for key, value in entry.items():
+        if key in KEY_TYPES:
+            check, what = KEY_TYPES[key]
+            if not check(value):
+                raise SourcesError(f"{where}: '{key}' must be {what} (got {_got(value)})")
+    if entry["kind"] == "usajobs":
+        options = {k: entry[k] for k in ("results_per_page", "date_posted") if k in entry}
+        try:
+            usa.SearchParams(**options)
+        except ValueError as exc:
+            raise SourcesError(f"{where}: {exc}") from exc
 
 
 def load_sources(path: str | Path) -> list[Source]:

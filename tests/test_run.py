@@ -17,9 +17,13 @@ from matcher.cli import cli
 from scraper import runner
 from scraper.localserver import Reply
 from scraper.lock import RunLock, lock_path_for
+from scraper.sources import SourcesError, parse_sources
 from scraper.store import open_db, start_run
 from tests.conftest import FAST_SETTINGS, TEST_NOW
 from tests.greenhouse_world import Board, gh_job
+
+WD = "https://acme.wd1.myworkdayjobs.com/wday/cxs/acme/External"
+SITEMAP = "https://careers.acme.example/sitemap.xml"
 
 
 class FakeTagger:
@@ -172,6 +176,49 @@ def test_bad_sources_file_is_exit_1_with_a_failed_run_row(tmp_path, db_path, row
     assert "kind must be one of" in result.stdout
     (run,) = rows("select status, error, sources_file from crawl_runs")
     assert run["status"] == "failed" and "kind must be one of" in run["error"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {"kind": "greenhouse", "board": "a", "title_filter": "false"},
+            "'title_filter' must be true or false",
+        ),
+        ({"kind": "greenhouse", "board": {"token": "a"}}, "'board' must be text (got a mapping)"),
+        ({"kind": "greenhouse", "board": "a", "company": ["A", "B"]}, "'company' must be text (got a list)"),
+        ({"kind": "greenhouse", "board": "a", "name": 7}, "'name' must be text (got 7)"),
+        ({"kind": "lever", "site": "a", "region": "EU"}, "'region' must be us or eu (got 'EU')"),
+        ({"kind": "jsonld", "sitemap": SITEMAP, "follow": "("}, "'follow' must be a regular expression"),
+        (
+            {"kind": "jsonld", "sitemap": SITEMAP, "lastmod_since": "last week"},
+            "'lastmod_since' must be a date",
+        ),
+        ({"kind": "workday", "url": WD, "max_postings": "many"}, "'max_postings' must be a whole number"),
+        ({"kind": "workday", "url": WD, "applied_facets": ["x"]}, "'applied_facets' must be a mapping"),
+        ({"kind": "workday", "url": WD, "search": None}, "'search' must be text (got None)"),
+        ({"kind": "usajobs", "job_category_codes": [416]}, "'job_category_codes' must be text or a list"),
+        ({"kind": "usajobs", "results_per_page": "250"}, "results_per_page must be an integer from 1 to 500"),
+    ],
+)
+def test_a_value_of_the_wrong_type_in_the_sources_file_is_refused(entry: dict, message: str) -> None:
+    """Each key's value is checked when the file is read, the entry and key named; before, a
+    `title_filter: "false"` (text, so true) kept only MA titles and a mapping became a board."""
+    with pytest.raises(SourcesError) as refused:
+        parse_sources({"sources": [{"kind": "greenhouse", "board": "ok"}, entry]}, origin="s.yaml")
+    assert str(refused.value).startswith(f"s.yaml: entry 2 ({entry['kind']}): ")
+    assert message in str(refused.value)
+
+
+def test_a_sources_file_with_a_bad_value_stops_the_run_before_any_crawl(tmp_path, db_path, rows, tagger):
+    bad = tmp_path / "sources.yaml"
+    bad.write_text('sources:\n  - kind: greenhouse\n    board: acme\n    title_filter: "false"\n')
+    result = majobs_run(bad, db_path)
+    assert result.exit_code == 1
+    assert "entry 1 (greenhouse): 'title_filter' must be true or false (got 'false')" in result.stdout
+    (run,) = rows("select status, error from crawl_runs")
+    assert run["status"] == "failed" and "'title_filter' must be true or false" in run["error"]
+    assert rows("select count(*) n from crawl_run_sources")[0]["n"] == 0 and not tagger.calls
 
 
 def test_a_run_killed_earlier_is_marked_interrupted_by_the_next(server, tmp_path, db_path, rows, tagger):

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from scraper.localserver import Reply
-from scraper.sources import parse_sources
+from scraper.sources import Source, SourcesError, parse_sources
 from scraper.spiders.lever import LeverSpider, page_limit
 from tests.conftest import fixture_json
 
@@ -170,6 +170,8 @@ def test_real_endpoints_us_and_eu():
 
 @pytest.mark.parametrize("bad", [0, -5, "100", 2.5, True])
 def test_bad_limit_is_refused(bad):
-    (source,) = parse_sources({"sources": [{"kind": "lever", "site": "acme", "limit": bad}]})
+    """By the sources file check, before any crawl; and by the spider, for a Source made without it."""
+    with pytest.raises(SourcesError, match=r"entry 1 \(lever\): 'limit' must be a whole number, 1 or more"):
+        parse_sources({"sources": [{"kind": "lever", "site": "acme", "limit": bad}]})
     with pytest.raises(ValueError, match="limit"):
-        page_limit(source)
+        page_limit(Source(kind="lever", key="lever:acme", params={"site": "acme", "limit": bad}))
