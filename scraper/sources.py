@@ -93,7 +93,8 @@ def _date(value: Any) -> bool:
 
 
 def _codes(value: Any) -> bool:
-    return _text(value) or (isinstance(value, list) and bool(value) and all(_text(v) for v in value))
+    # null or [] asks for no category filter (every federal job the keyword finds).
+    return value is None or _text(value) or (isinstance(value, list) and all(_text(v) for v in value))
 
 
 def _facets(value: Any) -> bool:
@@ -125,7 +126,7 @@ KEY_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "applied_facets": (_facets, "a mapping of facet names to lists of values"),
     "max_postings": (_positive_int, "a whole number, 1 or more"),
     "keyword": TEXT,
-    "job_category_codes": (_codes, 'text or a list of text (quote codes: "0640")'),
+    "job_category_codes": (_codes, 'text or a list of text (quote codes: "0640"); null for no filter'),
     "location": TEXT,
     "api_key": TEXT,
     "email": TEXT,

@@ -17,6 +17,7 @@ from matcher.cli import cli
 from scraper import runner
 from scraper.localserver import Reply
 from scraper.lock import RunLock, lock_path_for
+from scraper.parsers import usajobs as usa
 from scraper.sources import SourcesError, parse_sources
 from scraper.store import open_db, start_run
 from tests.conftest import FAST_SETTINGS, TEST_NOW
@@ -208,6 +209,18 @@ def test_a_value_of_the_wrong_type_in_the_sources_file_is_refused(entry: dict, m
         parse_sources({"sources": [{"kind": "greenhouse", "board": "ok"}, entry]}, origin="s.yaml")
     assert str(refused.value).startswith(f"s.yaml: entry 2 ({entry['kind']}): ")
     assert message in str(refused.value)
+
+
+@pytest.mark.parametrize("codes", [None, []])
+def test_usajobs_without_a_category_filter(codes: Any) -> None:
+    """null or [] is the way to search every job category (the default searches two)."""
+    entries = [{"kind": "greenhouse", "board": "ok"}, {"kind": "usajobs", "job_category_codes": codes}]
+    (_, source) = parse_sources({"sources": entries}, origin="s.yaml")
+    # As the spider reads it: the default only when the key is absent.
+    codes = source.get("job_category_codes", usa.DEFAULT_JOB_CATEGORY_CODES)
+    params = usa.SearchParams(job_category_codes=codes)
+    url = params.url("https://data.usajobs.gov", 1)
+    assert "JobCategoryCode" not in url and "ResultsPerPage=" in url
 
 
 def test_a_sources_file_with_a_bad_value_stops_the_run_before_any_crawl(tmp_path, db_path, rows, tagger):
