@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -56,6 +57,9 @@ _ACTION_NAMES = {
     for name in _REFUSED
     if hasattr(sqlite3, f"SQLITE_{name}")
 }
+_SCHEMA_TABLES = frozenset({"sqlite_master", "sqlite_temp_master", "sqlite_schema", "sqlite_temp_schema"})
+# VACUUM has no authorizer action of its own: SQLite asks only for the ATTACH it runs inside.
+_VACUUM = re.compile(r"(?:\s|--[^\n]*|/\*.*?\*/)*vacuum\b", re.IGNORECASE | re.DOTALL)
 
 
 class QueryError(Exception):
@@ -77,7 +81,12 @@ class QueryResult:
     elapsed: float
 
 
-def _authorizer(refusals: list[str]):  # type: ignore[no-untyped-def]
+def _authorizer(refusals: list[str], schema_writes: list[str]):  # type: ignore[no-untyped-def]
+    """Refused actions go to ``refusals``. A top-level write to sqlite_master is let through into
+    ``schema_writes``: SQLite asks it before the statement's own action (DROP TABLE asks "delete
+    sqlite_master" first), which is then refused and named; a direct write to sqlite_master is
+    refused by SQLite itself (and mode=ro), and then named from ``schema_writes``."""
+
     def authorize(
         action: int, arg1: str | None, arg2: str | None, db_name: str | None, source: str | None
     ) -> int:
@@ -95,7 +104,12 @@ def _authorizer(refusals: list[str]):  # type: ignore[no-untyped-def]
         target = " ".join(
             x for x in (arg1, f"= {arg2}" if action == sqlite3.SQLITE_PRAGMA and arg2 else arg2) if x
         )
-        refusals.append(f"{what}{f' ({target})' if target else ''}")
+        described = f"{what}{f' ({target})' if target else ''}"
+        schema_write = action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_DELETE) and arg1 in _SCHEMA_TABLES
+        if schema_write and source is None:
+            schema_writes.append(described)
+            return sqlite3.SQLITE_OK
+        refusals.append(described)
         return sqlite3.SQLITE_DENY
 
     return authorize
@@ -124,7 +138,8 @@ def run_query(
     :class:`QueryError` with a message fit for the user."""
     conn = connect_read_only(db_path)
     refusals: list[str] = []
-    conn.set_authorizer(_authorizer(refusals))
+    schema_writes: list[str] = []
+    conn.set_authorizer(_authorizer(refusals, schema_writes))
     started = time.monotonic()
     deadline = started + timeout
 
@@ -137,9 +152,10 @@ def run_query(
         rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows)
         columns = [d[0] for d in cursor.description or []]
     except sqlite3.DatabaseError as exc:
-        if refusals:
+        asked = ["vacuum"] if _VACUUM.match(sql) else refusals or schema_writes
+        if asked:
             raise QueryRefused(
-                f"refused: this command only reads; the query asks for {', '.join(dict.fromkeys(refusals))}"
+                f"refused: this command only reads; the query asks for {', '.join(dict.fromkeys(asked))}"
             ) from exc
         if "interrupted" in str(exc) and time.monotonic() > deadline:
             raise QueryTimeout(f"stopped after {timeout:g}s (raise the limit with --timeout)") from exc

@@ -67,16 +67,22 @@ def count(db_path) -> int:
     [
         ("insert into postings (id, source, source_id, title) values ('x', 'y', 'z', 't')", "insert"),
         ("update postings set title = 'pwned'", "update"),
-        ("delete from postings", "delete"),
-        ("drop table postings", "delete"),  # dropping means deleting its row in sqlite_master
-        ("create table t (x)", "insert"),
-        ("create temp view v as select 1", "insert"),
+        ("delete from postings", "delete (postings)"),
+        # DDL is named for what it is, not for the sqlite_master row SQLite asks to write first.
+        ("drop table postings", "drop table (postings)"),
+        ("drop view active_postings", "drop view (active_postings)"),
+        ("drop table postings_fts", "drop vtable (postings_fts"),
+        ("create table t (x)", "create table (t)"),
+        ("create temp view v as select 1", "create temp view (v)"),
+        ("create index i on postings (title)", "create index (i postings)"),
+        ("insert into sqlite_master values ('table', 't', 't', 0, '')", "insert (sqlite_master)"),
         ("attach database ':memory:' as other", "attach"),
         ("pragma user_version = 99", "pragma (user_version = 99)"),
         ("pragma journal_mode = delete", "pragma (journal_mode = delete)"),
         ("pragma query_only = 0", "pragma"),
         ("pragma writable_schema = 1", "pragma"),
-        ("vacuum", "attach"),
+        ("vacuum", "vacuum"),  # not "attach", which is all SQLite asks of the authorizer for it
+        ("/* tidy */ VACUUM into 'copy.db'", "vacuum"),
         ("reindex", "reindex"),
         ("analyze", "analyze"),
         ("begin immediate", "transaction"),
