@@ -86,7 +86,8 @@ def query(sql: str, db_path: Path, fmt: str, timeout: float, params: tuple[tuple
 
     Writes, ATTACH and pragmas that change state are refused; the views active_postings,
     posting_lifecycle, cert_demand_by_stage, ehr_demand, posting_pay, pay_by_stage and
-    dedup_groups answer the common questions.
+    dedup_groups answer the common questions. In JSON, numbers SQLite holds as infinite
+    (select 1e999) are null.
 
     \b
     Examples:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import sqlite3
 import time
@@ -175,13 +176,19 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _json_cell(value: Any) -> Any:
+    # JSON has no Infinity or NaN (``select 1e999``): null, as JSON tools expect for "no number".
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return _cell(value)
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """The rows as an aligned table, CSV, or a JSON list of objects."""
-    rows = [[_cell(v) for v in row] for row in result.rows]
     if fmt == "json":
-        return json.dumps(
-            [dict(zip(result.columns, row, strict=True)) for row in rows], ensure_ascii=False, indent=2
-        )
+        objects = [dict(zip(result.columns, map(_json_cell, row), strict=True)) for row in result.rows]
+        return json.dumps(objects, ensure_ascii=False, indent=2, allow_nan=False)
+    rows = [[_cell(v) for v in row] for row in result.rows]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

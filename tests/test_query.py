@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from scraper.items import new_posting
-from scraper.query import QueryRefused, QueryTimeout, format_result, run_query
+from scraper.query import QueryRefused, QueryResult, QueryTimeout, format_result, run_query
 from scraper.store import open_db, save_postings
 from tests.conftest import TEST_NOW
 
@@ -129,6 +129,20 @@ def test_runaway_query_is_stopped(store):
     endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
     with pytest.raises(QueryTimeout, match=r"stopped after 0\.3s"):
         run_query(store, endless, timeout=0.3)
+
+
+def test_json_has_null_for_infinite_and_nan_numbers(store):
+    def strict(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    sql = "select 1e999 as big, -1e999 as small, 0.0 / 0 as undefined, 1.5 as finite"
+    result = CliRunner().invoke(cli, ["query", sql, "--db", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output, parse_constant=strict) == [
+        {"big": None, "small": None, "undefined": None, "finite": 1.5}
+    ]
+    nan = QueryResult(columns=["x", "y"], rows=[(float("nan"), float("inf"))], elapsed=0.0)
+    assert json.loads(format_result(nan, "json"), parse_constant=strict) == [{"x": None, "y": None}]
 
 
 def test_formats(store):
