@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,19 @@ from scraper.crawl import parse_settings
 from scraper.lock import AlreadyRunning
 
 logger = logging.getLogger(__name__)
+
+
+class Seconds(click.FloatRange):
+    """A time limit: more than 0 and finite (nan and inf pass FloatRange's comparisons)."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0, min_open=True)
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds.", param, ctx)
+        return seconds
 
 
 def _progress() -> bool:
@@ -76,7 +90,11 @@ def run(sources_file: Path, db_path: Path, settings: tuple[str, ...], now: datet
     help="Output format.",
 )
 @click.option(
-    "--timeout", type=float, default=10.0, show_default=True, help="Stop the query after this many seconds."
+    "--timeout",
+    type=Seconds(),
+    default=10.0,
+    show_default=True,
+    help="Stop the query after this many seconds.",
 )
 @click.option(
     "-p", "--param", "params", multiple=True, nargs=2, metavar="NAME VALUE", help="A :name parameter."

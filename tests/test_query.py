@@ -131,6 +131,12 @@ def test_runaway_query_is_stopped(store):
         run_query(store, endless, timeout=0.3)
 
 
+@pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "0", "-1", "ten"])
+def test_cli_timeout_must_be_a_positive_finite_number(store, timeout):
+    result = CliRunner().invoke(cli, ["query", "select 1", "--db", str(store), f"--timeout={timeout}"])
+    assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output
+
+
 def test_json_has_null_for_infinite_and_nan_numbers(store):
     def strict(constant: str) -> None:
         raise ValueError(f"not JSON: {constant}")
