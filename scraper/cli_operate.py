@@ -13,6 +13,7 @@ import click
 from scraper.cli_options import db_option, settings_option, sources_option
 from scraper.crawl import parse_settings
 from scraper.lock import AlreadyRunning
+from scraper.query import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +93,23 @@ def run(sources_file: Path, db_path: Path, settings: tuple[str, ...], now: datet
 @click.option(
     "--timeout",
     type=Seconds(),
-    default=10.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Stop the query after this many seconds.",
+    help="Stop the query after this many seconds (running it and fetching its rows).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Print at most this many rows (a note on stderr says when there were more).",
 )
 @click.option(
     "-p", "--param", "params", multiple=True, nargs=2, metavar="NAME VALUE", help="A :name parameter."
 )
-def query(sql: str, db_path: Path, fmt: str, timeout: float, params: tuple[tuple[str, str], ...]) -> None:
+def query(
+    sql: str, db_path: Path, fmt: str, timeout: float, max_rows: int, params: tuple[tuple[str, str], ...]
+) -> None:
     """Run one read-only SQL statement against the database.
 
     Writes, ATTACH and pragmas that change state are refused; the views active_postings,
@@ -117,10 +127,12 @@ def query(sql: str, db_path: Path, fmt: str, timeout: float, params: tuple[tuple
     from scraper.query import QueryError, format_result, run_query
 
     try:
-        result = run_query(db_path, sql, dict(params), timeout=timeout)
+        result = run_query(db_path, sql, dict(params), timeout=timeout, max_rows=max_rows)
     except QueryError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(format_result(result, fmt))
+    if result.truncated:
+        click.echo(f"note: only the first {max_rows:,} rows are shown; raise --max-rows for more", err=True)
 
 
 @click.command()

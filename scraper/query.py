@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT = 10.0  # seconds
+DEFAULT_MAX_ROWS = 10_000  # what the command prints at most: a stray cross join cannot flood the terminal
 
 # Pragmas that only report; called without a value they change nothing.
 READ_ONLY_PRAGMAS = frozenset(
@@ -80,6 +81,7 @@ class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
     elapsed: float
+    truncated: bool = False  # the query had more rows than max_rows
 
 
 def _authorizer(refusals: list[str], schema_writes: list[str]):  # type: ignore[no-untyped-def]
@@ -136,7 +138,9 @@ def run_query(
     max_rows: int | None = None,
 ) -> QueryResult:
     """Run one read-only statement; raises :class:`QueryRefused`, :class:`QueryTimeout` or
-    :class:`QueryError` with a message fit for the user."""
+    :class:`QueryError` with a message fit for the user. The time limit covers fetching the
+    rows too (the progress handler stays until the connection closes); ``max_rows`` stops
+    fetching after that many and sets ``truncated`` when there were more."""
     conn = connect_read_only(db_path)
     refusals: list[str] = []
     schema_writes: list[str] = []
@@ -150,7 +154,7 @@ def run_query(
     conn.set_progress_handler(over_time, 1000)
     try:
         cursor = conn.execute(sql, params)
-        rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows)
+        rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)
         columns = [d[0] for d in cursor.description or []]
     except sqlite3.DatabaseError as exc:
         asked = ["vacuum"] if _VACUUM.match(sql) else refusals or schema_writes
@@ -167,7 +171,13 @@ def run_query(
         raise QueryError(f"query failed: {exc}") from exc
     finally:
         conn.close()
-    return QueryResult(columns=columns, rows=rows, elapsed=time.monotonic() - started)
+    truncated = max_rows is not None and len(rows) > max_rows
+    return QueryResult(
+        columns=columns,
+        rows=rows[:max_rows] if truncated else rows,
+        elapsed=time.monotonic() - started,
+        truncated=truncated,
+    )
 
 
 def _cell(value: Any) -> Any:

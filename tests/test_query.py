@@ -131,6 +131,32 @@ def test_runaway_query_is_stopped(store):
         run_query(store, endless, timeout=0.3)
 
 
+def test_rows_are_capped_within_the_time_limit(store):
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select i from n"
+    capped = run_query(store, endless, max_rows=5)
+    assert capped.rows == [(1,), (2,), (3,), (4,), (5,)] and capped.truncated
+    exact = run_query(store, "select id from postings", max_rows=2)
+    assert len(exact.rows) == 2 and not exact.truncated
+    with pytest.raises(QueryTimeout):  # uncapped, the deadline stops the fetching
+        run_query(store, endless, timeout=0.3)
+
+
+def test_cli_caps_rows_and_says_so_on_stderr(store):
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select i from n"
+    runner = CliRunner()
+    few = runner.invoke(cli, ["query", endless, "--db", str(store), "--format", "csv", "--max-rows", "3"])
+    assert few.exit_code == 0, few.output
+    assert few.stdout.splitlines() == ["i", "1", "2", "3"]
+    assert "only the first 3 rows" in few.stderr and "--max-rows" in few.stderr
+    default = runner.invoke(cli, ["query", endless, "--db", str(store), "--format", "csv", "--timeout", "5"])
+    assert default.exit_code == 0, default.output
+    assert len(default.stdout.splitlines()) == 1 + 10_000 and "10,000 rows" in default.stderr
+    whole = runner.invoke(cli, ["query", "select id from postings", "--db", str(store), "--max-rows", "2"])
+    assert whole.exit_code == 0 and whole.stderr == ""
+    zero = runner.invoke(cli, ["query", "select 1", "--db", str(store), "--max-rows", "0"])
+    assert zero.exit_code == 2 and "Invalid value for '--max-rows'" in zero.output
+
+
 @pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "0", "-1", "ten"])
 def test_cli_timeout_must_be_a_positive_finite_number(store, timeout):
     result = CliRunner().invoke(cli, ["query", "select 1", "--db", str(store), f"--timeout={timeout}"])
