@@ -137,7 +137,9 @@ def query(
 
 @click.command()
 @db_option
-@click.option("--port", type=int, default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port on 127.0.0.1."
+)
 @click.option(
     "--metadata",
     "metadata_path",

@@ -183,6 +183,20 @@ def test_serve_command_binds_loopback_only(jobs_db, monkeypatch):
     assert not jobs_db.with_name("nope.db").exists()
 
 
+@pytest.mark.parametrize("port", ["-1", "0", "65536", "70000", "http"])
+def test_serve_port_out_of_range_is_a_usage_error(jobs_db, monkeypatch, port):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    result = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db), f"--port={port}"])
+    assert result.exit_code == 2 and "Invalid value for '--port'" in result.output
+    assert calls == []  # refused before a server was started
+
+
 def test_serve_refuses_other_files_untouched(tmp_path):
     """Read-only means it: a database that is not a majobs store (or not SQLite) is refused and
     left exactly as it was."""
