@@ -373,10 +373,23 @@ def test_week_arithmetic_across_year_ends():
     assert parse_week("2026-W01").start == date(2025, 12, 29)
 
 
-@pytest.mark.parametrize("text", ["2025-W53", "2027-W53", "2026-W00", "2026-48", "last week", "2026-W54"])
+@pytest.mark.parametrize(
+    "text",
+    ["2025-W53", "2027-W53", "2026-W00", "2026-48", "last week", "2026-W54",
+     "0000-W01", "0001-W01", "0001-W07", "9999-W52"],  # the report reads 7 weeks back, 1 day on
+)  # fmt: skip
 def test_bad_weeks_are_clear_errors(text):
     with pytest.raises(WeekError):
         parse_week(text)
+
+
+def test_weeks_at_the_calendars_ends(tmp_path):
+    assert parse_week("0001-W08").label == "0001-W08"  # the first week with seven before it
+    assert parse_week("9999-W51").end == date(9999, 12, 27)
+    db = new_db(tmp_path / "jobs.db")
+    crawl_run(db, 1, "9999-12-31T00:00:00+00:00", {})  # a last crawl no report can be made for
+    with pytest.raises(WeekError, match="too near the calendar's ends"):
+        latest_week(db)
 
 
 def test_postings_at_a_year_end_land_in_the_right_week(tmp_path, small_guide):
@@ -412,6 +425,13 @@ def test_cli_report_errors_are_clear(hand_db, tmp_path, args, message):
     base = ["report", "--db", str(hand_db), "--out", str(tmp_path)]
     result = CliRunner().invoke(cli, base + args)
     assert result.exit_code != 0 and message in result.output
+
+
+@pytest.mark.parametrize("week", ["0000-W01", "0001-W01", "9999-W52", "2026-W54", "2026-W00", "26-W48"])
+def test_cli_report_bad_week_is_a_usage_error(hand_db, tmp_path, week):
+    result = CliRunner().invoke(cli, ["report", "--db", str(hand_db), "--week", week, "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "Invalid value for '--week'" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_foreign_database_is_a_clear_error(tmp_path, small_guide):

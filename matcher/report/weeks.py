@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 import sqlite_utils
 
@@ -30,7 +30,7 @@ class Week:
 
     @property
     def label(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
+        return f"{self.year:04d}-W{self.week:02d}"
 
     @property
     def start(self) -> date:
@@ -72,11 +72,21 @@ def parse_week(text: str) -> Week:
     if not m:
         raise WeekError(f"week {text!r}: expected YYYY-Www (e.g. 2026-W48) or 'last'")
     year, week = int(m[1]), int(m[2])
+    if not MINYEAR <= year <= MAXYEAR:
+        raise WeekError(f"week {text!r}: the year must be {MINYEAR} to {MAXYEAR}")
     try:
         date.fromisocalendar(year, week, 1)
     except ValueError:
         raise WeekError(f"week {text!r} does not exist: {year} has {weeks_in_year(year)} ISO weeks") from None
-    return Week(year, week)
+    return _reportable(Week(year, week), f"week {text!r}")
+
+
+def _reportable(week: Week, what: str) -> Week:
+    try:
+        week.params()  # the report reads the seven weeks before and the Monday after
+    except OverflowError:
+        raise WeekError(f"{what} is too near the calendar's ends to report on") from None
+    return week
 
 
 def weeks_in_year(year: int) -> int:
@@ -93,7 +103,8 @@ def latest_week(db: sqlite_utils.Database) -> Week:
             value = None
         day = iso_date(value)
         if day:
-            return Week.containing(date.fromisoformat(day))
+            week = Week.containing(date.fromisoformat(day))
+            return _reportable(week, f"the latest week in the database ({week})")
     raise WeekError("no crawl run and no posting in the database: nothing to report (pass --week)")
 
 
