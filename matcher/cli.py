@@ -12,26 +12,55 @@ Examples::
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sqlite3
+from pathlib import Path
 
 import click
 
 from matcher import cli_match, cli_report
 from scraper import cli_collect, cli_operate
 
+# A full or read-only disk: trouble with where output goes, whichever file (stdout too).
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+# Trouble with a path the user gave (no such folder, a file where a folder should be), if named.
+_PATH_ERRORS = (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
+
+def _os_error_line(exc: OSError) -> str | None:
+    """One line for an OSError about a path or the disk; None for any other (a bug keeps its
+    traceback)."""
+    reason = (exc.strerror or "").lower()
+    if exc.errno in _DISK_ERRNOS:
+        return f"cannot write {os.fsdecode(exc.filename) if exc.filename else 'the output'}: {reason}"
+    if not isinstance(exc, _PATH_ERRORS) or not exc.filename:
+        return None
+    path = Path(os.fsdecode(exc.filename))
+    if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+        return f"{path}: folder {path.parent} does not exist"
+    if isinstance(exc, NotADirectoryError):  # name the file that stands where a folder should
+        file = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        return f"{path}: {file} is a file, not a folder"
+    return f"{path}: {reason}"
+
 
 class Majobs(click.Group):
     """Database trouble any command can meet (a file that is not SQLite, a corrupt one, one locked
-    by another writer, a read-only one) ends in one clear line and exit 1, not a traceback."""
+    by another writer, a read-only one), and a path or disk that cannot be written (permission
+    denied, no such folder, disk full) end in one clear line and exit 1, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
             raise click.ClickException(f"database error: {exc}") from exc
-        except PermissionError as exc:
-            raise click.ClickException(f"cannot write {exc.filename}: permission denied") from exc
+        except OSError as exc:
+            line = _os_error_line(exc)
+            if line is None:
+                raise
+            raise click.ClickException(line) from exc
 
 
 @click.group(cls=Majobs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

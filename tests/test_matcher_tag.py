@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -437,3 +438,80 @@ def test_a_file_that_is_not_sqlite_gives_one_clear_line(tmp_path: Path, command:
     assert result.exit_code == 1, result.output
     assert "database error: file is not a database" in result.output
     assert isinstance(result.exception, SystemExit)  # click's clean exit, not an escaped exception
+
+
+def _paths(tmp_path: Path) -> dict[str, str]:
+    """Arguments for the output tests: a posting file, a labelled one, a store, a plain file and
+    a folder that does not exist."""
+    record = {"id": "a", "title": "Medical Assistant", "company": "C", "description": "CMA required."}
+    (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    heldout = Path(__file__).parent.parent / "data" / "heldout" / "heldout_a.jsonl"
+    (tmp_path / "gold.jsonl").write_text(heldout.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    open_db(tmp_path / "jobs.db").close()
+    (tmp_path / "file").write_text("a file\n")
+    names = {"in": "in.jsonl", "gold": "gold.jsonl", "db": "jobs.db", "file": "file", "nope": "nope"}
+    return {key: str(tmp_path / name) for key, name in names.items()}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tag-file", "{in}", "-o", "{nope}/tags.jsonl"], "folder {nope} does not exist"),
+        (
+            ["evaluate", "--gold", "{gold}", "--metrics-json", "{nope}/m.json"],
+            "folder {nope} does not exist",
+        ),
+        (
+            ["report", "--db", "{db}", "--week", "2026-W48", "--out", "{file}/reports"],
+            "{file} is a file, not a folder",
+        ),
+        (["demo", "--db", "{file}/demo.db", "--out", "{nope}"], "{file} is a file, not a folder"),
+        (
+            ["evaluate", "--gold", "{gold}", "--metrics-json", "/dev/full"],
+            "cannot write the output: no space left",
+        ),
+    ],
+)
+def test_output_that_cannot_be_written_gives_one_clear_line(
+    tmp_path: Path, model, args: list[str], message: str
+) -> None:
+    if "/dev/full" in args and not Path("/dev/full").is_char_device():
+        pytest.skip("no /dev/full here")
+    paths = _paths(tmp_path)
+    result = CliRunner().invoke(cli, [a.format(**paths) for a in args])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # click's clean exit, not an escaped exception
+    last = result.output.splitlines()[-1]
+    assert last.startswith("Error: ") and message.format(**paths) in last
+    assert not list(tmp_path.rglob("*.partial")) and not (tmp_path / "nope").exists()
+
+
+def test_a_full_disk_while_writing_the_report_is_one_line_and_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "reports"
+    args = ["report", "--db", _paths(tmp_path)["db"], "--week", "2026-W48", "--out", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_text = Path.write_text
+
+    def full_disk(self: Path, data: str, *a, **kw) -> int:
+        write_text(self, data[:100], *a, **kw)  # part of it written, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output == "Error: cannot write the output: no space left on device\n"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no .tmp left, nothing lost
+
+
+def test_other_os_errors_are_not_swallowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import matcher.train
+
+    def broken() -> None:
+        raise FileNotFoundError("no current model")  # no path, no errno: a bug, keeps its traceback
+
+    monkeypatch.setattr(matcher.train, "load_model", broken)
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", _paths(tmp_path)["gold"]])
+    assert isinstance(result.exception, FileNotFoundError)

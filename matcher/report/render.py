@@ -166,7 +166,10 @@ def write_files(figures: dict[str, Any], out_dir: Path) -> list[Path]:
     for suffix, text in (("html", html), ("md", md), ("json", data)):
         path = out_dir / f"{week}.{suffix}"
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(path)  # a reader never sees half a report
+        try:
+            tmp.write_text(text, encoding="utf-8", newline="\n")
+            tmp.replace(path)  # a reader never sees half a report
+        finally:
+            tmp.unlink(missing_ok=True)  # a full disk leaves no half file behind
         paths.append(path)
     return paths
