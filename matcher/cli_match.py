@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -95,18 +98,11 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
 
     if output is not None and _same_file(output, in_path):
         raise click.ClickException(f"{output} is the input file: give another output")
-    # Written aside and moved in place once complete: a failed run leaves no half file.
-    partial = output.with_name(f".{output.name}.partial") if output is not None else None
     try:
-        with open(partial, "w", encoding="utf-8") if partial else contextlib.nullcontext(sys.stdout) as fh:
+        with contextlib.nullcontext(sys.stdout) if output is None else _writing(output) as fh:
             counts = tag_file(in_path, fh, workers=workers, skipped=_echo_skipped)
-        if partial is not None:
-            partial.replace(output)
     except (ValueError, WorkerDied) as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
     summary = f"{counts['tagged']} postings tagged" + (f" -> {output}" if output is not None else "")
     left_out = counts["bad"] + counts["failed"]
     if left_out:
@@ -116,6 +112,25 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
 
 def _echo_skipped(message: str) -> None:
     click.echo(f"skipped: {message}", err=True)
+
+
+@contextmanager
+def _writing(output: Path) -> Iterator[TextIO]:
+    """A file is written aside and moved in place once complete: a failed run leaves no half file
+    (through a symlink, the file it names is replaced, not the link). A device or FIFO (-o
+    /dev/stdout) is written directly: moving a file in would replace it."""
+    if output.exists() and not output.is_file():
+        with open(output, "w", encoding="utf-8") as fh:
+            yield fh
+        return
+    target = output.resolve()
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8") as fh:
+            yield fh
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @click.command()

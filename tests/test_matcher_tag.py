@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -515,3 +517,21 @@ def test_other_os_errors_are_not_swallowed(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(matcher.train, "load_model", broken)
     result = CliRunner().invoke(cli, ["evaluate", "--gold", _paths(tmp_path)["gold"]])
     assert isinstance(result.exception, FileNotFoundError)
+
+
+def test_tag_file_output_through_a_link_or_into_a_fifo_stays_what_it_is(tmp_path: Path, model) -> None:
+    args = ["tag-file", _paths(tmp_path)["in"], "-o"]
+    tags = tmp_path / "tags.jsonl"
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(tags)
+    assert CliRunner().invoke(cli, [*args, str(link)]).exit_code == 0
+    assert link.is_symlink() and json.loads(tags.read_text(encoding="utf-8"))["id"] == "a"
+    # A FIFO (or a device: -o /dev/stdout) is written into; moving a file there would replace it.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    assert CliRunner().invoke(cli, [*args, str(fifo)]).exit_code == 0
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and json.loads(got[0])["id"] == "a"
