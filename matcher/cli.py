@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from matcher import cli_match, cli_report
+from matcher.labels import LabelsError
 from scraper import cli_collect, cli_operate
 
 # A full or read-only disk: trouble with where output goes, whichever file (stdout too).
@@ -48,14 +49,17 @@ def _os_error_line(exc: OSError) -> str | None:
 
 class Majobs(click.Group):
     """Database trouble any command can meet (a file that is not SQLite, a corrupt one, one locked
-    by another writer, a read-only one), and a path or disk that cannot be written (permission
-    denied, no such folder, disk full) end in one clear line and exit 1, not a traceback."""
+    by another writer, a read-only one), a path or disk that cannot be written (permission denied,
+    no such folder, disk full), and a bad training label met while training a missing model end in
+    one clear line and exit 1, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
             raise click.ClickException(f"database error: {exc}") from exc
+        except LabelsError as exc:  # a command that trains first (no current model) met a bad label
+            raise click.ClickException(f"cannot train the model: {exc}") from exc
         except OSError as exc:
             line = _os_error_line(exc)
             if line is None:

@@ -16,6 +16,7 @@ from matcher.cli import cli
 from matcher.labels import load_labelled
 from matcher.model import MatcherModel, extract
 from matcher.train import LABELS_DIR, data_hash, load_params, model_version, train
+from scraper.store import open_db
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +133,32 @@ def test_train_refuses_a_malformed_label_line(
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {part}{message}"), result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["tag", "evaluate", "tag-file"])
+def test_a_command_that_trains_first_refuses_bad_labels_in_one_line(
+    tmp_path: Path, small, monkeypatch, command: str
+) -> None:
+    """With no current model, tag / evaluate / tag-file train one first; a malformed label line
+    then ends in the same file:line message and exit 1 as `majobs train` (it was a traceback)."""
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    part = labels / "part.jsonl"
+    part.write_text(json.dumps(small[0]) + "\n{not json\n", encoding="utf-8")
+    monkeypatch.setattr(train_module, "train", functools.partial(train, labels_dir=labels))
+    untrained = functools.partial(train_module.load_model, tmp_path / "model")
+    monkeypatch.setattr(train_module, "load_model", untrained)
+    monkeypatch.setattr("matcher.tag.load_model", untrained)
+    postings = tmp_path / "in.jsonl"
+    postings.write_text(json.dumps({"id": "p1", "title": "Medical Assistant"}) + "\n", encoding="utf-8")
+    args = {
+        "tag": ["tag", "--db", str(tmp_path / "jobs.db")],
+        "evaluate": ["evaluate", "--gold", str(part.with_name("gold.jsonl"))],
+        "tag-file": ["tag-file", str(postings), "-o", str(tmp_path / "out.jsonl")],
+    }[command]
+    part.with_name("gold.jsonl").write_text(json.dumps(small[0]) + "\n", encoding="utf-8")
+    open_db(tmp_path / "jobs.db")  # an empty store: nothing to tag, but a model is loaded first
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert f"{part}:2: not JSON" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "model").exists()
