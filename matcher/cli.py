@@ -15,7 +15,9 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import signal
 import sqlite3
+import threading
 from pathlib import Path
 
 import click
@@ -54,6 +56,9 @@ class Majobs(click.Group):
     one clear line and exit 1, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        # A stopped run ignores later SIGTERMs until it exits (scraper.runner): put the handlers
+        # back, so that a process running several commands (the tests) does not go on ignoring.
+        handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
@@ -65,6 +70,11 @@ class Majobs(click.Group):
             if line is None:
                 raise
             raise click.ClickException(line) from exc
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                for signum, handler in handlers.items():
+                    if handler is not None:  # None: not set from Python, nothing to put back
+                        signal.signal(signum, handler)
 
 
 @click.group(cls=Majobs, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -171,6 +171,11 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _restore(previous: dict[int, Any], *, stopping: bool = False) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, signal.SIG_IGN if stopping and signum == signal.SIGTERM else handler)
+
+
 def run_crawl(
     sources: list[Source] | str | Path,
     db_path: str | Path,
@@ -231,29 +236,38 @@ def run_crawl(
         for signum in early:
             child.send_signal(signum)
         exitcode = child.wait()
+    except BaseException:
+        _restore(previous)
+        raise
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         os.unlink(job.name)
 
-    db = open_db(db_path)
+    # ``forward`` stays until the run is recorded: a signal now reaches no child and changes nothing.
+    status = "interrupted"
     try:
-        source_rows = [dict(r) for r in db.table("crawl_run_sources").rows_where("run_id = ?", [run_id])]
-        error = None
-        status = run_status(db, run_id)
-        if any(r["finish_reason"] == "shutdown" for r in source_rows):
-            status = "interrupted"
-        if exitcode != 0:
-            error = f"crawl process ended with exit code {exitcode}"
-            status = "interrupted" if exitcode in (-signal.SIGINT, -signal.SIGTERM) else "failed"
-        missing = {s.key for s in sources} - {r["source_key"] for r in source_rows}
-        if missing and error is None:
-            error = f"no result for {len(missing)} sources: {', '.join(sorted(missing))}"
-            status = "partial" if source_rows else "failed"
-        finished_at = (now + timedelta(seconds=round(time.monotonic() - started))).isoformat()
-        run = finish_run(db, run_id, status=status, error=error, finished_at=finished_at)
+        db = open_db(db_path)
+        try:
+            source_rows = [dict(r) for r in db.table("crawl_run_sources").rows_where("run_id = ?", [run_id])]
+            error = None
+            status = run_status(db, run_id)
+            if any(r["finish_reason"] == "shutdown" for r in source_rows):
+                status = "interrupted"
+            if exitcode != 0:
+                error = f"crawl process ended with exit code {exitcode}"
+                status = "interrupted" if exitcode in (-signal.SIGINT, -signal.SIGTERM) else "failed"
+            missing = {s.key for s in sources} - {r["source_key"] for r in source_rows}
+            if missing and error is None:
+                error = f"no result for {len(missing)} sources: {', '.join(sorted(missing))}"
+                status = "partial" if source_rows else "failed"
+            finished_at = (now + timedelta(seconds=round(time.monotonic() - started))).isoformat()
+            run = finish_run(db, run_id, status=status, error=error, finished_at=finished_at)
+        finally:
+            db.close()
     finally:
-        db.close()
+        # A stopped crawl leaves this process stopping too: a later SIGTERM (systemd signals every
+        # process) is ignored rather than killing it before the caller reports; the CLI restores
+        # the handlers on its way out.
+        _restore(previous, stopping=status == "interrupted")
     if error:
         print(error, file=sys.stderr)
     return CrawlResult(run_id=run_id, status=status, run=run, sources=source_rows)

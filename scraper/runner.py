@@ -156,14 +156,22 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
+    fired = False
+
     def interrupt(_signum: int, _frame: Any) -> None:
+        nonlocal fired
+        fired = True
+        # Stopping now: a later SIGTERM (systemd signals every process) must not kill the process
+        # with the default action while it records the run as interrupted.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if not fired:  # else stay stopping; the CLI restores its handlers on the way out
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _mark_interrupted(db_path: str | Path, run_id: int, why: str) -> None:

@@ -389,6 +389,9 @@ STOPS = {
     "sigterm-to-group": (signal.SIGTERM, "group"),  # kill -TERM -PGID
     "sigterm-to-all": (signal.SIGTERM, "all"),  # systemd's default: every process of the service
     "ctrl-c": (signal.SIGINT, "group"),  # the terminal signals the foreground process group
+    # The crawl stops and is gone before the run's own SIGTERM comes: the run is stopping already
+    # and must still record it and exit 4, not die of the late signal.
+    "sigterm-after-crawl-ended": (signal.SIGTERM, "late"),
 }
 
 
@@ -409,6 +412,15 @@ def test_a_run_stopped_mid_crawl_stops_cleanly(tmp_path, monkeypatch, name):
                     for pid in _children(proc.pid):
                         os.kill(pid, signum)
                     time.sleep(0.5)
+                elif target == "late":
+                    crawls = _children(proc.pid)
+                    for pid in crawls:
+                        os.kill(pid, signum)
+                    deadline = time.monotonic() + 30
+                    while (
+                        any(Path(f"/proc/{pid}").exists() for pid in crawls) and time.monotonic() < deadline
+                    ):
+                        time.sleep(0.005)
                 os.killpg(proc.pid, signum)
             out, _ = proc.communicate(timeout=60)
         finally:

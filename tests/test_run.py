@@ -141,6 +141,25 @@ def test_tag_stage_failing_leaves_a_trace_and_exit_5(server, tmp_path, db_path, 
     assert run["duplicates"] == 0 and run["tagged"] is None and run["new"] == 1  # dedup ran; postings kept
 
 
+def test_once_stopped_a_later_sigterm_changes_nothing() -> None:
+    """The first SIGTERM stops the work; later ones (systemd signals every process of the service)
+    are ignored until the CLI exits, rather than killing the process while it records the run."""
+
+    def not_handled(signum: int, frame: Any) -> None:  # stands in for the default: kill pytest
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    previous = signal.signal(signal.SIGTERM, not_handled)
+    try:
+        with pytest.raises(KeyboardInterrupt), runner.sigterm_as_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)  # the handler ends this wait
+        os.kill(os.getpid(), signal.SIGTERM)  # a late one, while the run is being recorded
+        time.sleep(0.05)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_sigterm_while_tagging_ends_the_run_as_interrupted(server, tmp_path, db_path, rows, monkeypatch):
     """systemd stopping the job (SIGTERM) after the crawl: the run stops as with Ctrl-C — exit 4,
     "interrupted" — and what was tagged before stays tagged."""
