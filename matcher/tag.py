@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 DB_CATEGORY = {"certifications": "certification", "ehr": "ehr", "specialties": "specialty", "skills": "skill"}
 BATCH_SIZE = 1000
+TOO_LARGE = "its tags hold a number too large for JSON"  # an inf pay: strict JSON has no way to write it
 
 
 def _safe_extract(record: dict[str, Any]) -> Extracted | None:
@@ -189,8 +190,8 @@ def tag_file(
     """Write ``{"id": ..., "tags": {...}}`` per posting of ``in_path`` to the text stream ``out``.
 
     Only postings that were tagged get a line. A line that is not a posting, and a posting the
-    matcher could not read, is reported through ``skipped`` (``file:line: problem``) and counted:
-    returns ``{"tagged", "bad", "failed"}``.
+    matcher could not read or whose tags strict JSON cannot hold, is reported through ``skipped``
+    (``file:line: problem``) and counted: returns ``{"tagged", "bad", "failed"}``.
     """
     model = model or load_model()
     counts = {"tagged": 0, "bad": 0, "failed": 0}
@@ -202,14 +203,26 @@ def tag_file(
     postings = read_postings_jsonl(in_path, bad_line)
     for batch, results in tag_batches(_batches(postings, BATCH_SIZE), model, workers):
         for rec, result in zip(batch, results, strict=True):
-            if result is None:  # logged by _safe_extract; no line, which would read as "no tags"
+            # A posting that failed (logged by _safe_extract) gets no line: an empty one would read
+            # as "no tags".
+            line = None if result is None else _json_line({"id": rec["id"], "tags": result["labels"]})
+            if line is None:
                 counts["failed"] += 1
-                skipped(f"{in_path}:{rec['_line']}: posting {rec['id']!r} could not be tagged")
+                why = "could not be tagged" if result is None else "could not be written: " + TOO_LARGE
+                skipped(f"{in_path}:{rec['_line']}: posting {rec['id']!r} {why}")
                 continue
-            line = {"id": rec["id"], "tags": result["labels"]}
-            out.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+            out.write(line)
             counts["tagged"] += 1
     return counts
+
+
+def _json_line(value: dict[str, Any]) -> str | None:
+    """``value`` as one line of strict JSON; ``None`` when it holds a number past a float's range
+    (the matcher reads a pay of 400 digits as inf), which JSON cannot write."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        return None
 
 
 # --- database -------------------------------------------------------------------------------------

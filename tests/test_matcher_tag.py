@@ -345,6 +345,27 @@ def test_tag_file_counts_a_posting_the_matcher_cannot_read(tmp_path: Path, model
     assert "2 postings tagged; 1 input line(s) skipped" in result.output
 
 
+def test_tag_file_counts_a_posting_whose_tags_json_cannot_hold(tmp_path: Path, model) -> None:
+    """A pay of 400 digits is read as infinite, which strict JSON cannot write: that posting is
+    named and counted like one the matcher cannot read; the others are still written."""
+    huge = "9" * 400
+    postings = [
+        {"id": "a", "title": "Medical Assistant", "description": "CMA required. $18 - $22 per hour."},
+        {"id": "huge", "title": "Medical Assistant", "description": f"Pay: ${huge} - ${huge} per hour."},
+        {"id": "b", "title": "Medical Assistant", "description": "BLS required."},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in postings), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["tag-file", str(src), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert f"skipped: {src}:2: posting 'huge' could not be written" in result.output, result.output
+    assert f"2 postings tagged -> {out}; 1 input line(s) skipped" in result.output
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in written] == ["a", "b"]
+    assert written[0]["tags"]["pay"] == {"min": 18.0, "max": 22.0, "unit": "HOUR"}
+
+
 def test_every_command_has_help() -> None:
     for name in ("train", "tag", "tag-file", "evaluate"):
         result = CliRunner().invoke(cli, [name, "--help"])
