@@ -29,7 +29,8 @@ from scraper import cli_collect, cli_operate
 # A full or read-only disk: trouble with where output goes, whichever file (stdout too).
 _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
 # Trouble with a path the user gave (no such folder, a file where a folder should be), if named.
-_PATH_ERRORS = (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+# FileExistsError: mkdir(exist_ok=True), the only way this code meets it, found a file of that name.
+_PATH_ERRORS = (PermissionError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError)
 
 
 def _os_error_line(exc: OSError) -> str | None:
@@ -43,9 +44,11 @@ def _os_error_line(exc: OSError) -> str | None:
     path = Path(os.fsdecode(exc.filename))
     if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
         return f"{path}: folder {path.parent} does not exist"
-    if isinstance(exc, NotADirectoryError):  # name the file that stands where a folder should
-        file = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
-        return f"{path}: {file} is a file, not a folder"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):  # name the file where a folder should be
+        file = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+        if file is not None:
+            where = "" if file == path else f"{path}: "
+            return f"{where}{file} is a file, not a folder"
     return f"{path}: {reason}"
 
 

@@ -489,6 +489,8 @@ def _paths(tmp_path: Path) -> dict[str, str]:
             "{file} is a file, not a folder",
         ),
         (["demo", "--db", "{file}/demo.db", "--out", "{nope}"], "{file} is a file, not a folder"),
+        # The database's folder is made (mkdir exist_ok) and is a file: FileExistsError, not ENOTDIR.
+        (["import-jobspy", "{in}", "--db", "{file}/jobs.db"], "Error: {file} is a file, not a folder"),
         (
             ["evaluate", "--gold", "{gold}", "--metrics-json", "/dev/full"],
             "cannot write the output: no space left",
