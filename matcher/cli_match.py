@@ -117,10 +117,11 @@ def _echo_skipped(message: str) -> None:
 @contextmanager
 def _writing(output: Path) -> Iterator[TextIO]:
     """A file is written aside and moved in place once complete: a failed run leaves no half file
-    (through a symlink, the file it names is replaced, not the link). A device or FIFO (-o
-    /dev/stdout) is written directly: moving a file in would replace it."""
-    if output.exists() and not output.is_file():
-        with open(output, "w", encoding="utf-8") as fh:
+    (through a symlink, the file it names is replaced, not the link). A device or FIFO, and a
+    stream's name (-o /dev/stdout), are written into: moving a file in would replace them."""
+    if _a_stream(output):
+        # Appending: behind /dev/stdout may be the file of `>> log`, whose lines must stay.
+        with open(output, "a", encoding="utf-8") as fh:
             yield fh
         return
     target = output.resolve()
@@ -131,6 +132,15 @@ def _writing(output: Path) -> Iterator[TextIO]:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _a_stream(output: Path) -> bool:
+    """A device or FIFO, or a name in /dev or /proc (/dev/stdout, /dev/fd/3: an open descriptor,
+    which may lead to a file the shell opened)."""
+    if output.exists() and not output.is_file():
+        return True
+    folder = output.parent.resolve()
+    return any(folder.is_relative_to(root) for root in ("/dev", "/proc"))
 
 
 @click.command()

@@ -6,6 +6,8 @@ import errno
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -558,3 +560,18 @@ def test_tag_file_output_through_a_link_or_into_a_fifo_stays_what_it_is(tmp_path
     assert CliRunner().invoke(cli, [*args, str(fifo)]).exit_code == 0
     reader.join(timeout=10)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and json.loads(got[0])["id"] == "a"
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="no /dev/stdout here")
+def test_tag_file_to_dev_stdout_appended_to_a_file_keeps_what_it_held(tmp_path: Path) -> None:
+    """`tag-file -o /dev/stdout >> log`: /dev/stdout leads to the log itself, which is written
+    into, not truncated or replaced by a new file (what it held before would be lost)."""
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"earlier": "run"}\n', encoding="utf-8")
+    command = [sys.executable, "-c", "from matcher.cli import cli; cli()", "tag-file", _paths(tmp_path)["in"]]
+    with open(log, "a", encoding="utf-8") as appended:
+        done = subprocess.run([*command, "-o", "/dev/stdout"], stdout=appended, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr.decode()
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert lines[0] == {"earlier": "run"} and [line.get("id") for line in lines] == [None, "a"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no partial file
