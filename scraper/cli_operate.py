@@ -100,15 +100,19 @@ def run(sources_file: Path, db_path: Path, settings: tuple[str, ...], now: datet
 @click.option(
     "--max-rows",
     type=click.IntRange(min=1),
-    default=DEFAULT_MAX_ROWS,
-    show_default=True,
-    help="Print at most this many rows (a note on stderr says when there were more).",
+    help=f"Print at most this many rows (a note on stderr says when there were more). Default: "
+    f"{DEFAULT_MAX_ROWS:,} for a table; csv and json print every row (an export must not lose any).",
 )
 @click.option(
     "-p", "--param", "params", multiple=True, nargs=2, metavar="NAME VALUE", help="A :name parameter."
 )
 def query(
-    sql: str, db_path: Path, fmt: str, timeout: float, max_rows: int, params: tuple[tuple[str, str], ...]
+    sql: str,
+    db_path: Path,
+    fmt: str,
+    timeout: float,
+    max_rows: int | None,
+    params: tuple[tuple[str, str], ...],
 ) -> None:
     """Run one read-only SQL statement against the database.
 
@@ -126,6 +130,8 @@ def query(
     """
     from scraper.query import QueryError, format_result, run_query
 
+    if max_rows is None and fmt == "table":
+        max_rows = DEFAULT_MAX_ROWS  # a stray cross join must not flood the terminal
     try:
         result = run_query(db_path, sql, dict(params), timeout=timeout, max_rows=max_rows)
     except QueryError as exc:

@@ -148,9 +148,18 @@ def test_cli_caps_rows_and_says_so_on_stderr(store):
     assert few.exit_code == 0, few.output
     assert few.stdout.splitlines() == ["i", "1", "2", "3"]
     assert "only the first 3 rows" in few.stderr and "--max-rows" in few.stderr
-    default = runner.invoke(cli, ["query", endless, "--db", str(store), "--format", "csv", "--timeout", "5"])
-    assert default.exit_code == 0, default.output
-    assert len(default.stdout.splitlines()) == 1 + 10_000 and "10,000 rows" in default.stderr
+    default = runner.invoke(cli, ["query", endless, "--db", str(store), "--timeout", "5"])
+    assert default.exit_code == 0, default.output  # a table: capped by default
+    assert len(default.stdout.splitlines()) == 2 + 10_000 and "10,000 rows" in default.stderr
+    # An export prints every row by default: a script's `> all.csv` must not lose rows unnoticed.
+    many = endless.replace("from n)", "from n where i < 10005)")
+    for fmt, lines in (("csv", 1 + 10_005), ("json", None)):
+        export = runner.invoke(cli, ["query", many, "--db", str(store), "--format", fmt])
+        assert export.exit_code == 0 and export.stderr == "", export.output
+        if lines is not None:
+            assert len(export.stdout.splitlines()) == lines
+        else:
+            assert len(json.loads(export.stdout)) == 10_005
     whole = runner.invoke(cli, ["query", "select id from postings", "--db", str(store), "--max-rows", "2"])
     assert whole.exit_code == 0 and whole.stderr == ""
     zero = runner.invoke(cli, ["query", "select 1", "--db", str(store), "--max-rows", "0"])
