@@ -217,6 +217,11 @@ def _default_key(kind: str, params: dict[str, Any]) -> str:
     return f"usajobs:{params.get('keyword') or 'all'}"
 
 
+# title_filter: null would read as false (every title kept): refused, not guessed. job_category_codes:
+# null asks for no category filter.
+_NULL_MEANS_SOMETHING = frozenset({"title_filter", "job_category_codes"})
+
+
 def parse_sources(raw: Any, *, origin: str = "sources") -> list[Source]:
     """Validate the parsed YAML and return the entries; raises :class:`SourcesError`."""
     if not isinstance(raw, dict) or not isinstance(raw.get("sources"), list):
@@ -227,6 +232,8 @@ def parse_sources(raw: Any, *, origin: str = "sources") -> list[Source]:
         where = f"{origin}: entry {i}"
         if not isinstance(entry, dict):
             raise SourcesError(f"{where}: expected a mapping, got {type(entry).__name__}")
+        # A key left empty (YAML null) is as good as not given, unless null says something.
+        entry = {k: v for k, v in entry.items() if v is not None or k in _NULL_MEANS_SOMETHING}
         kind = entry.get("kind")
         if kind not in KINDS:
             raise SourcesError(f"{where}: kind must be one of {', '.join(KINDS)} (got {kind!r})")

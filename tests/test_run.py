@@ -216,7 +216,10 @@ def test_bad_sources_file_is_exit_1_with_a_failed_run_row(tmp_path, db_path, row
         ),
         ({"kind": "workday", "url": WD, "max_postings": "many"}, "'max_postings' must be a whole number"),
         ({"kind": "workday", "url": WD, "applied_facets": ["x"]}, "'applied_facets' must be a mapping"),
-        ({"kind": "workday", "url": WD, "search": None}, "'search' must be text (got None)"),
+        (
+            {"kind": "workday", "url": WD, "title_filter": None},
+            "'title_filter' must be true or false (got None)",
+        ),
         ({"kind": "usajobs", "job_category_codes": [416]}, "'job_category_codes' must be text or a list"),
         ({"kind": "usajobs", "results_per_page": "250"}, "results_per_page must be an integer from 1 to 500"),
     ],
@@ -228,6 +231,24 @@ def test_a_value_of_the_wrong_type_in_the_sources_file_is_refused(entry: dict, m
         parse_sources({"sources": [{"kind": "greenhouse", "board": "ok"}, entry]}, origin="s.yaml")
     assert str(refused.value).startswith(f"s.yaml: entry 2 ({entry['kind']}): ")
     assert message in str(refused.value)
+
+
+def test_a_key_left_empty_is_as_if_not_given() -> None:
+    """`limit:` or `company:` with nothing after it (YAML null) is not given, as before the type
+    checks came; they refused it and so stopped the run."""
+    entries = [
+        {"kind": "greenhouse", "board": "ok", "company": None, "limit": None, "name": None},
+        {"kind": "workday", "url": WD, "search": None, "max_postings": None},
+        {"kind": "lever", "site": "x", "region": None},
+    ]
+    greenhouse, workday, lever = parse_sources({"sources": entries}, origin="s.yaml")
+    assert (
+        greenhouse.key == "greenhouse:ok"
+        and greenhouse.company is None
+        and greenhouse.params == {"board": "ok"}
+    )
+    assert workday.params == {"url": WD} and lever.params == {"site": "x"}
+    assert greenhouse.title_filter is True
 
 
 @pytest.mark.parametrize("codes", [None, []])
