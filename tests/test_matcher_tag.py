@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import os
 import stat
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -347,13 +349,23 @@ def test_tag_file_counts_a_posting_the_matcher_cannot_read(tmp_path: Path, model
     assert "2 postings tagged; 1 input line(s) skipped" in result.output
 
 
-def test_tag_file_counts_a_posting_whose_tags_json_cannot_hold(tmp_path: Path, model) -> None:
-    """A pay of 400 digits is read as infinite, which strict JSON cannot write: that posting is
-    named and counted like one the matcher cannot read; the others are still written."""
-    huge = "9" * 400
+def test_tag_file_counts_a_posting_whose_tags_json_cannot_hold(tmp_path: Path, model, monkeypatch) -> None:
+    """Tags holding a number strict JSON cannot write (inf): that posting is named and counted like
+    one the matcher cannot read; the others are still written. (The pay parser no longer reads a
+    figure of 400 digits as inf pay; this is the net under it.)"""
+    tag_batches = tag_module.tag_batches
+
+    def one_infinite(*args: Any, **kwargs: Any) -> Any:
+        for batch, results in tag_batches(*args, **kwargs):
+            for rec, result in zip(batch, results, strict=True):
+                if rec["id"] == "huge":
+                    result["labels"]["pay"] = {"min": math.inf, "max": math.inf, "unit": "HOUR"}
+            yield batch, results
+
+    monkeypatch.setattr(tag_module, "tag_batches", one_infinite)
     postings = [
         {"id": "a", "title": "Medical Assistant", "description": "CMA required. $18 - $22 per hour."},
-        {"id": "huge", "title": "Medical Assistant", "description": f"Pay: ${huge} - ${huge} per hour."},
+        {"id": "huge", "title": "Medical Assistant", "description": "Pay: $19 - $21 per hour."},
         {"id": "b", "title": "Medical Assistant", "description": "BLS required."},
     ]
     src = tmp_path / "in.jsonl"
@@ -366,6 +378,15 @@ def test_tag_file_counts_a_posting_whose_tags_json_cannot_hold(tmp_path: Path, m
     written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in written] == ["a", "b"]
     assert written[0]["tags"]["pay"] == {"min": 18.0, "max": 22.0, "unit": "HOUR"}
+
+
+def test_a_figure_too_long_for_a_number_is_no_pay(model) -> None:
+    """A pay of 400 digits read as inf pay, stored by `majobs tag` and unwritable as JSON."""
+    huge = "9" * 400
+    (result,) = tag_records(
+        [{"id": "x", "title": "Medical Assistant", "description": f"Pay: ${huge} - ${huge} per hour."}], model
+    )
+    assert result is not None and result["labels"]["pay"] is None
 
 
 def test_every_command_has_help() -> None:

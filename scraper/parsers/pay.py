@@ -13,6 +13,7 @@ structured pay (``salary_source = "description"``); the matcher uses it for the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -230,7 +231,8 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
         high = (
             _amount(m.group("b1"), m.group("b2"), m.group("b3") or m.group("a3")) if m.group("b1") else None
         )
-        if low < 7 or (high is not None and (high < low or high > low * 4)):
+        # A figure too long for a float (400 digits reads as inf) is no pay, and JSON cannot hold it.
+        if low < 7 or math.isinf(low) or (high is not None and (high < low or high > low * 4)):
             prev_end = m.end()
             continue
         before = src[max(prev_end, m.start() - 45) : m.start()]
