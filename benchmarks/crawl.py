@@ -34,8 +34,7 @@ from typing import Any, ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scraper.crawl import parse_settings, run_crawl, scrapy_settings
-from scraper.demo import available_kinds
+from scraper.crawl import SPIDERS, parse_settings, run_crawl, scrapy_settings
 from scraper.demo_site import DemoSite
 from scraper.demo_world import crawl_days, crawl_time, load_world
 from scraper.localserver import ServedRequest
@@ -206,7 +205,7 @@ def main() -> None:
     OURS_EXTRA.update(parse_settings(args.settings))
 
     world = load_world().scaled(args.scale)
-    kinds = available_kinds()
+    kinds = list(SPIDERS)
     day = crawl_days()[-1]
     listed = len(world.listed_on(day))
     print(f"world: {len(world.postings)} postings (demo x{args.scale}), {listed} listed on {day}")

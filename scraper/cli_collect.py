@@ -105,7 +105,7 @@ def demo(db_path: Path, out_dir: Path, weeks: int) -> None:
     for path in result.reports:
         click.echo(f"report: {path}")
     if not result.reports:
-        click.echo("no report written (the report stage is not available yet)")
+        click.echo("no report written (see the reporting error above)")
     if not result.ok or any(w.crawl.status == "failed" for w in result.weeks):
         raise SystemExit(1)
 

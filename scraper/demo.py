@@ -2,19 +2,14 @@
 
 Serves ``data/demo/`` on loopback (:mod:`scraper.demo_site`), crawls it through the real engine
 once a week for eight weeks (2026-W41 ... W48, each crawl on that Monday's clock so first_seen,
-last_seen and closed_at follow the world), then runs each later stage that exists — cross-source
-dedup, tagging, the weekly report — and says where the report is.
-
-A later stage that is not importable yet is skipped with a note, so the demo works at every
-stage of the project; a stage that exists but fails is reported and makes the demo exit non-zero.
+last_seen and closed_at follow the world), then runs the later stages — cross-source dedup,
+tagging, the weekly report — and says where the report is. A stage that fails is reported, the
+others still run, and the demo exits non-zero.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
-import inspect
 import logging
 import sqlite3
 import time
@@ -68,27 +63,12 @@ class WeekResult:
 class DemoResult:
     db_path: Path
     weeks: list[WeekResult] = field(default_factory=list)
-    skipped_kinds: list[str] = field(default_factory=list)
-    stages: dict[str, str] = field(default_factory=dict)  # stage -> "done" | "skipped: ..." | "failed: ..."
+    stages: dict[str, str] = field(default_factory=dict)  # stage -> "done ..." | "failed: ..."
     reports: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not any(v.startswith("failed") for v in self.stages.values())
-
-
-def available_kinds() -> list[str]:
-    """Platforms whose spider module exists in this checkout."""
-    kinds = []
-    for kind, path in SPIDERS.items():
-        module = path.rsplit(".", 1)[0]
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except ImportError:
-            found = False
-        if found:
-            kinds.append(kind)
-    return kinds
 
 
 def is_demo_db(db_path: Path) -> bool:
@@ -184,34 +164,6 @@ def week_line(week: WeekResult) -> str:
 # --- later stages ---------------------------------------------------------------------------------
 
 
-def _import(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        # Only "this module does not exist (yet)" means skip; a broken import inside it is a failure.
-        if getattr(exc, "name", None) and module.startswith(exc.name or "\0"):
-            return None
-        raise
-
-
-def _call(fn: Callable[..., Any], db_path: Path, **kwargs: Any) -> Any:
-    """Call a stage with the database it expects: an open store, or (if it asks for one) a path."""
-    params = inspect.signature(fn).parameters
-    first = next(iter(params), "db")
-    kwargs = {
-        k: v
-        for k, v in kwargs.items()
-        if k in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
-    }
-    if "path" in first:
-        return fn(db_path, **kwargs)
-    db = open_db(db_path)
-    try:
-        return fn(db, **kwargs)
-    finally:
-        db.close()
-
-
 def describe(outcome: Any) -> str:
     """A stage's returned summary (a dict or a dataclass) as " (name value, ...)"."""
     if dataclasses.is_dataclass(outcome) and not isinstance(outcome, type):
@@ -222,11 +174,8 @@ def describe(outcome: Any) -> str:
     return f" ({outcome})" if outcome is not None else ""
 
 
-DEDUP_FUNCTIONS = ("dedup_database", "group_duplicates", "assign_dedup_groups", "dedup", "run_dedup")
-
-
 def run_stage(name: str, result: DemoResult, echo: Echo, body: Callable[[], str]) -> None:
-    """Run one later stage; note skipped (not importable) or failed (raised) stages."""
+    """Run one later stage; a stage that raises is noted as failed and the next still runs."""
     try:
         outcome = body()
     except Exception as exc:  # a stage's own bug must not hide the other stages' results
@@ -235,38 +184,30 @@ def run_stage(name: str, result: DemoResult, echo: Echo, body: Callable[[], str]
         echo(f"{name} failed: {type(exc).__name__}: {exc}")
         return
     result.stages[name] = outcome
-    if outcome.startswith("skipped"):
-        echo(f"skipping {name}: {outcome.removeprefix('skipped: ')}")
-    else:
-        echo(f"{name}: {outcome}")
+    echo(f"{name}: {outcome}")
 
 
 def later_stages(result: DemoResult, out_dir: Path, week: str, echo: Echo, progress: bool) -> None:
+    # Imported here: the matcher (scikit-learn) is not needed to crawl the demo world.
+    from matcher.report import write_report
+    from matcher.tag import tag_database
+    from scraper.dedup import dedup_database
+
     db_path = result.db_path
 
     def dedup() -> str:
-        module = _import("scraper.dedup")
-        fn = next(
-            (getattr(module, n) for n in DEDUP_FUNCTIONS if module and callable(getattr(module, n, None))),
-            None,
-        )
-        if fn is None:
-            return "skipped: not available"
-        return "done" + describe(_call(fn, db_path))
+        db = open_db(db_path)
+        try:
+            return "done" + describe(dedup_database(db))
+        finally:
+            db.close()
 
     def tag() -> str:
-        module = _import("matcher.tag")
-        if module is None or not hasattr(module, "tag_database"):
-            return "skipped: not available"
-        return "done" + describe(_call(module.tag_database, db_path, progress=progress))
+        return "done" + describe(tag_database(db_path, progress=progress))
 
     def report() -> str:
-        module = _import("matcher.report")
-        if module is None or not hasattr(module, "write_report"):
-            return "skipped: not available"
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths = _call(module.write_report, db_path, week=week, out_dir=out_dir)
-        result.reports = [Path(p) for p in paths or []]
+        result.reports = [Path(p) for p in write_report(db_path, week=week, out_dir=out_dir)]
         return f"done ({len(result.reports)} files)"
 
     run_stage("dedup", result, echo, dedup)
@@ -322,13 +263,8 @@ def run_demo(
     db_path, out_dir = Path(db_path), Path(out_dir)
     days = crawl_days(weeks)
     world = world or load_world()
-    have = available_kinds()
-    kinds = [k for k in (kinds or have) if k in have]
-    result = DemoResult(db_path, skipped_kinds=[k for k in SPIDERS if k not in have])
-    if result.skipped_kinds:
-        echo(f"skipping {', '.join(result.skipped_kinds)} sources: spider not available")
-    if not kinds:
-        raise RuntimeError("no spider is available to crawl the demo world")
+    kinds = kinds or list(SPIDERS)
+    result = DemoResult(db_path)
     fresh_db(db_path)
     with DemoSite(world) as site:
         size = f"{len(world.postings)} postings from {len(world.employers)} employers"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper.demo import available_kinds, crawl_weeks
+from scraper.crawl import SPIDERS
+from scraper.demo import crawl_weeks
 from scraper.demo_render import (
     greenhouse_detail,
     greenhouse_jobs,
@@ -284,7 +285,7 @@ def _served(site, world, kind, emp, day, requests):
 
 
 def test_three_weeks_through_the_real_engine(world, tmp_path, rows, db_path):
-    kinds = available_kinds()
+    kinds = list(SPIDERS)
     _SERVED.clear()
     # Three consecutive crawls around a week in which a posting was unlisted (so it closes, then reopens).
     days = crawl_days()
@@ -391,15 +392,20 @@ def test_majobs_demo_command(tmp_path):
     reports = [
         line.split("report: ", 1)[1] for line in result.output.splitlines() if line.startswith("report: ")
     ]
-    if reports:
-        assert all(Path(p).exists() for p in reports)
-        assert any(p.endswith("2026-W48.md") for p in reports)
-    else:
-        assert "no report written" in result.output
-    assert "postings by source" in result.output
+    assert reports and all(Path(p).exists() for p in reports)
+    assert sorted(Path(p).name for p in reports) == ["2026-W48.html", "2026-W48.json", "2026-W48.md"]
+    for stage in ("dedup: done", "tagging: done", "reporting: done (3 files)"):
+        assert stage in result.output, stage
+    assert "postings by source" in result.output and "duplicate groups" in result.output
     fresh = open_db(db)
     assert fresh.execute("select count(*) from postings where source_id = 'stale-1'").fetchone()[0] == 0
     assert fresh.execute("select count(*) from crawl_runs").fetchone()[0] == 1
     fresh.close()
-    if "dedup: done" in result.output:  # Harbor Valley's jobs on Workday and on its career site
-        assert "duplicate groups" in result.output
+
+    # A stage that fails is named, the others still run, and the demo exits 1.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    failed = CliRunner().invoke(cli, ["demo", "--weeks", "1", "--db", str(db), "--out", str(blocker / "sub")])
+    assert failed.exit_code == 1, failed.output
+    assert "tagging: done" in failed.output and "reporting failed: " in failed.output
+    assert "no report written (see the reporting error above)" in failed.output
