@@ -28,6 +28,7 @@ from scraper.demo_render import (
 from scraper.demo_site import DEMO_USAJOBS_EMAIL, DEMO_USAJOBS_KEY, DemoSite
 from scraper.demo_world import DEMO_DIR, crawl_days, crawl_time, is_listed, load_world, version_on
 from scraper.items import new_posting
+from scraper.parsers import jsonld, lever, usajobs, workday
 from scraper.parsers.title_filter import is_ma_family_title
 from scraper.store import open_db, save_postings, start_run
 
@@ -166,7 +167,6 @@ def test_greenhouse_payloads_parse(world):
 
 def test_lever_workday_usajobs_payloads_parse(world):
     day = crawl_days()[-1]
-    lever = pytest.importorskip("scraper.parsers.lever")
     p = first(world, "lever", day)
     emp = world.employer(p["employer"])
     raw = lever_posting(p, emp, day)
@@ -175,7 +175,6 @@ def test_lever_workday_usajobs_payloads_parse(world):
     assert record["date_posted"] == p["opened"] and record["company"] == emp["name"]
     assert version_on(p, day)["requirements"][0] in record["description_text"]  # requirements live in lists
 
-    workday = pytest.importorskip("scraper.parsers.workday")
     p = first(world, "workday", day)
     emp = world.employer(p["employer"])
     page = workday_list(world.listed(emp["key"], day), emp, day, offset=0, limit=20)
@@ -191,7 +190,6 @@ def test_lever_workday_usajobs_payloads_parse(world):
     if pay:
         assert (record["salary_min"], record["salary_max"]) == (pay["min"], pay["max"])
 
-    usajobs = pytest.importorskip("scraper.parsers.usajobs")
     p = first(world, "usajobs", day)
     raw = usajobs_item(p, day)
     assert isinstance(raw["MatchedObjectDescriptor"]["PositionRemuneration"][0]["MinimumRange"], str)
@@ -201,7 +199,6 @@ def test_lever_workday_usajobs_payloads_parse(world):
 
 
 def test_jsonld_pages_parse_every_variant(world):
-    jsonld = pytest.importorskip("scraper.parsers.jsonld")
     emp = world.employer("lonestar")
     seen = set()
     for p in world.of("lonestar")[:40]:

@@ -159,7 +159,6 @@ def test_metadata_follows_the_served_file_and_adds_the_report_queries(tmp_path, 
     assert "postings" in meta["databases"]["weekly"]["tables"]
     raw = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     assert set(raw["databases"]) == {"jobs"}
-    pytest.importorskip("matcher.report_queries")
     assert any(name.startswith("report_") for name in meta["databases"]["weekly"]["queries"])
     ds = make_datasette(other)
     (page,) = get(ds, "/weekly/postings.json?_search=epic&_shape=array")
