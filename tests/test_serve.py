@@ -131,6 +131,22 @@ def test_canned_queries_answer_the_common_questions(jobs_db):
     assert by_name["recent_runs"][0]["status"] == "ok"
 
 
+def test_canned_search_opened_blank_shows_no_rows_not_an_error(jobs_db):
+    """The canned search's page as first opened (no q) or with a blank q: FTS5 called '' a syntax
+    error, so the page answered 400 with 'fts5: syntax error near ""'."""
+    ds = make_datasette(jobs_db)
+    for response in get(
+        ds,
+        "/jobs/search_postings.json?_shape=objects",
+        "/jobs/search_postings.json?_shape=objects&q=+",
+        "/jobs/search_postings",
+    ):
+        assert response.status_code == 200, response.text[:300]
+        assert "syntax error" not in response.text
+    (found,) = get(ds, "/jobs/search_postings.json?_shape=objects&q=phlebotomy")
+    assert [r["id"] for r in found.json()["rows"]] == ["greenhouse:1"]
+
+
 def test_read_only(jobs_db):
     ds = make_datasette(jobs_db)
     (write,) = get(ds, "/jobs.json?sql=update+postings+set+title+%3D+%27x%27&_shape=objects")
