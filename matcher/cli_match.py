@@ -22,6 +22,7 @@ def train(no_cv: bool) -> None:
 
     Reproducible: seeds and hyper-parameters come from data/params.yaml.
 
+    \b
         majobs train
     """
     from matcher.train import MODEL_DIR
@@ -62,7 +63,8 @@ workers_option = click.option(
 def tag(db_path: Path, retag_all: bool, progress: bool, workers: int) -> None:
     """Tag every posting not yet tagged by the current model (idempotent).
 
-    majobs tag --db data/jobs.db [--workers 4]
+    \b
+        majobs tag --db data/jobs.db [--workers 4]
     """
     from matcher.tag import WorkerDied, tag_database
 
@@ -92,6 +94,7 @@ def tag_file_cmd(in_path: Path, output: Path | None, workers: int) -> None:
     number) is skipped and named on stderr; the others are still tagged, then the command
     exits 1.
 
+    \b
         majobs tag-file postings.jsonl -o tags.jsonl
     """
     from matcher.tag import WorkerDied, tag_file
@@ -150,7 +153,7 @@ def _a_stream(output: Path) -> bool:
     multiple=True,
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Labelled JSONL (eval format).",
+    help="Labelled JSONL (eval format); repeat to score several files as one set.",
 )
 @click.option(
     "--metrics-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write all scores here."
@@ -159,7 +162,10 @@ def _a_stream(output: Path) -> bool:
 def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label: bool) -> None:
     """Score the model and the plain keyword matcher side by side on labelled postings.
 
-    majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
+    \b
+    Examples:
+        majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
+        majobs evaluate --gold data/heldout/heldout_a.jsonl --gold data/heldout/heldout_b.jsonl
     """
     from matcher.evaluate import format_side_by_side, score
     from matcher.keyword import keyword_labels

@@ -395,6 +395,22 @@ def test_every_command_has_help() -> None:
         assert result.exit_code == 0 and "majobs" in result.output, name
 
 
+@pytest.mark.parametrize(
+    ("name", "example"),
+    [
+        ("evaluate", "majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json"),
+        ("evaluate", "--gold data/heldout/heldout_a.jsonl --gold data/heldout/heldout_b.jsonl"),
+        ("tag-file", "majobs tag-file postings.jsonl -o tags.jsonl"),
+    ],
+)
+def test_help_examples_stay_whole_for_copying(name: str, example: str) -> None:
+    """click rewrapped the examples as prose: evaluate's broke inside a file name ("dev-" /
+    "metrics.json"), and that --gold repeats was shown nowhere."""
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [name, "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    assert example in result.output
+
+
 def _labelled_postings(n: int) -> list[dict]:
     from matcher.labels import load_labelled
     from matcher.train import label_files
