@@ -34,6 +34,8 @@ def train(no_cv: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"model {meta['version']}: {meta['data']['postings']} postings -> {MODEL_DIR}")
     if meta.get("_cv_table"):
+        # Said outright: these are not the README's dev or held-out scores (`majobs evaluate`).
+        click.echo(f"{meta['cv']['folds']}-fold cross-validation on the training postings:")
         click.echo(meta["_cv_table"].split("\n\n")[0])
 
 

@@ -88,6 +88,22 @@ def test_train_saves_model_metadata_metrics_and_card(tmp_path: Path, small) -> N
     assert json.loads((out / "metadata.json").read_text(encoding="utf-8")) == saved
 
 
+def test_train_says_its_scores_are_cross_validation(tmp_path: Path, small, monkeypatch) -> None:
+    """`majobs train` printed its cross-validation table with a goal column and no heading, easy to
+    take for the README's dev or held-out scores, which differ."""
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / "part.jsonl").write_text("".join(json.dumps(r) + "\n" for r in small), encoding="utf-8")
+    out = tmp_path / "model"
+    monkeypatch.setattr(train_module, "train", functools.partial(train, labels_dir=labels, model_dir=out))
+    result = CliRunner().invoke(cli, ["train"])
+    assert result.exit_code == 0, result.output
+    folds = load_params().get("cv_folds", 5)
+    heading, table = result.output.splitlines()[1:3]
+    assert heading == f"{folds}-fold cross-validation on the training postings:"
+    assert table.startswith("metric")
+
+
 def test_committed_model_metadata_is_for_the_current_data_params_and_code() -> None:
     """The scores in data/models/tagger/ (and so the README's and model card's) describe the model
     this checkout trains: change the labels, params or feature code, and `majobs train` must be run
