@@ -171,7 +171,7 @@ def serve(db_path: Path, port: int, metadata_path: Path | None) -> None:
         serving.serve(
             db_path, port=port, metadata_path=metadata_path or serving.METADATA, announce=click.echo
         )
-    except serving.NotAStore as exc:
+    except (serving.NotAStore, serving.PortUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

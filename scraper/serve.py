@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,22 @@ class NotAStore(ValueError):
     """The file to serve is not a majobs database."""
 
 
+class PortUnavailable(OSError):
+    """The port cannot be listened on (another server has it, or it needs privileges)."""
+
+
+def check_port(port: int) -> None:
+    """Bind the port once, as uvicorn will (SO_REUSEADDR: a recent connection's TIME_WAIT is no
+    obstacle), so a port in use is one clear line before the "serving ..." announcement."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise PortUnavailable(f"cannot listen on {HOST}:{port}: {reason}; give another --port") from exc
+
+
 def make_datasette(
     db_path: str | Path, *, metadata_path: str | Path = METADATA, report_queries: bool = True
 ) -> Any:
@@ -107,5 +124,6 @@ def serve(
 
     ds = make_datasette(db_path, metadata_path=metadata_path)
     asyncio.run(ds.invoke_startup())
+    check_port(port)
     announce(f"serving {db_path} read-only at http://{HOST}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(ds.app(), host=HOST, port=port, log_level="warning", lifespan="on")

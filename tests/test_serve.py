@@ -198,6 +198,30 @@ def test_serve_command_binds_loopback_only(jobs_db, monkeypatch):
     assert not jobs_db.with_name("nope.db").exists()
 
 
+def test_serve_on_a_port_in_use_says_so_before_announcing(jobs_db, monkeypatch):
+    """It printed 'serving ... at http://127.0.0.1:PORT/', then uvicorn's own error, exit 3."""
+    import socket
+
+    import uvicorn
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--db", str(jobs_db), "--port", str(port)])
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; give another --port\n"
+    )
+    assert calls == []
+
+
 @pytest.mark.parametrize("port", ["-1", "0", "65536", "70000", "http"])
 def test_serve_port_out_of_range_is_a_usage_error(jobs_db, monkeypatch, port):
     import uvicorn
