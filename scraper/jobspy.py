@@ -168,6 +168,18 @@ def import_jobspy(
     return job.result
 
 
+def _shown_columns(columns: list[str], budget: int = 300, width: int = 40) -> str:
+    """The header as read, kept to a readable line: the first line of some other file (a JSON
+    line, a spreadsheet's bytes) can be megabytes long."""
+    shown: list[str] = []
+    for name in columns:
+        cut = name if len(name) <= width else name[: width - 1] + "…"
+        if sum(len(s) + 2 for s in shown) + len(cut) > budget:
+            return ", ".join(shown) + f", … ({len(columns) - len(shown)} more)"
+        shown.append(cut)
+    return ", ".join(shown) or "none"
+
+
 def _open(csv_path: Path) -> tuple[_Lines, csv.DictReader]:
     """The file's lines and a CSV reader over them, its header checked."""
     try:
@@ -181,7 +193,7 @@ def _open(csv_path: Path) -> tuple[_Lines, csv.DictReader]:
     if missing or not any(c in columns for c in ID_COLUMNS):
         raise JobSpyFileError(
             f"{csv_path} is not a JobSpy CSV: it needs the columns title and one of "
-            f"{', '.join(ID_COLUMNS)} (found: {', '.join(columns) or 'none'})"
+            f"{', '.join(ID_COLUMNS)} (found: {_shown_columns(columns)})"
         )
     return lines, reader
 

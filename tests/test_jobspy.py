@@ -320,6 +320,22 @@ def test_not_a_jobspy_file(tmp_path, db_path, rows):
         import_jobspy(other, db_path, now=TEST_NOW)
     (run,) = rows("select status, error from crawl_runs")
     assert run["status"] == "failed" and "not a JobSpy CSV" in run["error"]
+    assert run["error"].endswith("(found: name, email)")
+
+
+def test_not_a_jobspy_file_names_its_first_line_briefly(tmp_path, db_path, rows):
+    """A JSON-lines file given by mistake: its whole first line (a description of any length) was
+    echoed as the 'columns found', making the one-line error as long as the posting."""
+    other = tmp_path / "postings.jsonl"
+    line = json.dumps({"id": "p1", "title": "Medical Assistant", "description": "Vitals, " * 5000})
+    other.write_text(line + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-jobspy", str(other), "--db", str(db_path)])
+    assert result.exit_code == 1
+    (message,) = result.output.splitlines()
+    assert message.startswith(f"Error: {other} is not a JobSpy CSV: it needs the columns title")
+    assert len(message) < 600 and message.endswith(" more))")
+    (run,) = rows("select status, error from crawl_runs")
+    assert run["status"] == "failed" and len(run["error"]) < 600
 
 
 def test_cli_import_dedups_and_tags(db_path, rows):
