@@ -67,13 +67,21 @@ def tag(db_path: Path, retag_all: bool, progress: bool, workers: int) -> None:
 
     \b
         majobs tag --db data/jobs.db [--workers 4]
+
+    Exits 75 while a run or crawl writes the database.
     """
     from matcher.tag import WorkerDied, tag_database
+    from scraper.lock import AlreadyRunning, RunLock
+    from scraper.runner import EXIT_LOCKED
 
     if not db_path.exists():
         raise click.ClickException(f"no database at {db_path}")
     try:
-        summary = tag_database(db_path, progress=progress, retag_all=retag_all, workers=workers)
+        with RunLock(db_path):  # not beside a `majobs run`, which tags the same postings
+            summary = tag_database(db_path, progress=progress, retag_all=retag_all, workers=workers)
+    except AlreadyRunning as exc:
+        click.echo(f"majobs tag: not started: {exc}", err=True)
+        raise SystemExit(EXIT_LOCKED) from exc
     except WorkerDied as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(

@@ -225,4 +225,38 @@ def import_jobspy(csv_file: Path, db_path: Path, all_titles: bool) -> None:
         raise SystemExit(runner.EXIT_STAGE_FAILED)
 
 
-COMMANDS: list[click.Command] = [run, query, serve, import_jobspy]
+@click.command()
+@db_option
+@click.option("--full", is_flag=True, help="Judge every posting again, not only those new or changed.")
+def dedup(db_path: Path, full: bool) -> None:
+    """Group duplicate postings (one job on two sources, or reposted), as `majobs run` does after
+    its crawl; for a database filled by `majobs crawl` alone.
+
+    
+    Example:
+        majobs crawl --sources data/sources.yaml --db data/jobs.db
+        majobs dedup --db data/jobs.db
+
+    Exits 75 while a run or crawl writes the database.
+    """
+    from scraper.dedup import dedup_database
+    from scraper.lock import RunLock
+    from scraper.runner import EXIT_LOCKED
+    from scraper.store import open_db
+
+    if not db_path.exists():
+        raise click.ClickException(f"no database at {db_path}")
+    try:
+        with RunLock(db_path):
+            db = open_db(db_path)
+            try:
+                result = dedup_database(db, full=full, progress=_progress())
+            finally:
+                db.close()
+    except AlreadyRunning as exc:
+        click.echo(f"majobs dedup: not started: {exc}", err=True)
+        raise SystemExit(EXIT_LOCKED) from exc
+    click.echo(result.summary())
+
+
+COMMANDS: list[click.Command] = [run, dedup, query, serve, import_jobspy]

@@ -166,7 +166,8 @@ def test_edit_moves_a_posting_out_of_its_group_and_the_old_block_is_rejudged(db)
         db, [posting("workday", "R1", key="workday:acme"), posting("jsonld", "j1", key="jsonld:acme")], now=T0
     )
     dedup_database(db)
-    assert len(set(groups(db).values())) == 1
+    (group,) = set(groups(db).values())  # one group for both
+    assert group is not None
     # The group's head (earliest seen, smallest id: jsonld:j1) changes title: it leaves the block.
     save_postings(db, [posting("jsonld", "j1", key="jsonld:acme", title="Lead Medical Assistant")], now=T0)
     result = dedup_database(db)
@@ -225,3 +226,30 @@ def test_full_pass_is_idempotent_and_counts_jobs_once(db):
         "select count(distinct group_id) from active_postings where is_ma_role = 1"
     ).fetchone()
     assert jobs == 2
+
+
+def test_majobs_dedup_groups_a_database_filled_by_crawl_alone(db, db_path):
+    """`majobs crawl` does not group duplicates; `majobs dedup` does, as `majobs run` would, and
+    waits its turn (exit 75) while a run or crawl holds the database's lock."""
+    from click.testing import CliRunner
+
+    from matcher.cli import cli
+    from scraper.lock import RunLock
+
+    save_postings(
+        db,
+        [
+            posting("workday", "R1", key="workday:acme/External"),
+            posting("jsonld", "https://careers.acme.example/jobs/1", key="jsonld:careers.acme.example"),
+        ],
+        now=T0,
+    )
+    with RunLock(db_path):
+        locked = CliRunner().invoke(cli, ["dedup", "--db", str(db_path)])
+    assert locked.exit_code == 75 and "not started" in locked.output
+    assert set(groups(db).values()) == {None}  # nothing grouped while locked out
+    result = CliRunner().invoke(cli, ["dedup", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "dedup: 1 duplicate postings in 1 groups" in result.output
+    (group,) = set(groups(db).values())  # one group for both
+    assert group is not None

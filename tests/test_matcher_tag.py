@@ -84,6 +84,19 @@ def test_tag_database_writes_tags_and_posting_fields(tmp_path: Path, model) -> N
     assert rows(db, "select is_ma_role, stage from postings where id = 'greenhouse:2'")[0] == (0, None)
 
 
+def test_majobs_tag_waits_for_a_run_holding_the_lock(tmp_path: Path, model) -> None:
+    """`majobs tag` beside a `majobs run` (which tags the same postings) is refused with exit 75."""
+    from scraper.lock import RunLock
+
+    db_path = tmp_path / "jobs.db"
+    db = open_db(db_path)
+    save_postings(db, POSTINGS, now=NOW)
+    with RunLock(db_path):
+        locked = CliRunner().invoke(cli, ["tag", "--db", str(db_path), "--no-progress"])
+    assert locked.exit_code == 75 and "majobs tag: not started" in locked.output
+    assert rows(db, "select count(*) from postings where tag_model_version is not null") == [(0,)]
+
+
 def test_retagging_is_idempotent_and_follows_content_changes(tmp_path: Path, model) -> None:
     db = open_db(tmp_path / "jobs.db")
     save_postings(db, POSTINGS, now=NOW)
