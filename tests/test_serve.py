@@ -13,6 +13,7 @@ import yaml
 from scraper.items import new_posting
 from scraper.serve import METADATA, SETTINGS, load_metadata, make_datasette
 from scraper.store import finish_run, open_db, save_postings, start_run
+from scraper.views import VIEWS
 from tests.conftest import TEST_NOW
 
 
@@ -104,31 +105,28 @@ def test_search_facets_and_descriptions(jobs_db):
     assert "<script>alert(1)</script>" not in table.text and "&lt;script&gt;" in table.text
 
 
-def test_canned_queries_answer_the_common_questions(jobs_db):
+def test_canned_queries_and_views_answer_the_common_questions(jobs_db):
     ds = make_datasette(jobs_db)
     own = [name for name in load_metadata("jobs", report_queries=False)["databases"]["jobs"]["queries"]]
-    assert {
-        "certification_demand",
-        "ehr_demand",
-        "pay_by_stage",
-        "days_open_by_source",
-        "search_postings",
-    } <= set(own)
+    assert {"days_open_by_source", "search_postings", "open_jobs_by_stage", "recent_runs"} <= set(own)
+    # A canned query named as a view would hide the view's own page (filters, sorting, facets).
+    assert not set(own) & set(VIEWS)
     responses = get(ds, *(f"/jobs/{name}.json?_shape=objects&q=vitals" for name in own))
     for name, response in zip(own, responses, strict=True):
         assert response.status_code == 200, (name, response.text[:300])
         assert response.json().get("ok", True), (name, response.json())
     by_name = dict(zip(own, (r.json()["rows"] for r in responses), strict=True))
-    assert [(r["stage"], r["certification"]) for r in by_name["certification_demand"]] == [
-        ("entry", "CMA"),
-        ("senior", "RMA"),
-    ]
-    assert by_name["ehr_demand"] == [
-        {"ehr": "Epic", "postings": 1, "ma_postings": 3, "pct_of_ma_postings": 33.3}
-    ]
-    assert by_name["pay_by_stage"][0]["annual_median"] == 42000.0
     assert [r["id"] for r in by_name["search_postings"]] == ["greenhouse:1"]
     assert by_name["recent_runs"][0]["status"] == "ok"
+    views = ("cert_demand_by_stage", "ehr_demand", "pay_by_stage")
+    pages = get(ds, *(f"/jobs/{view}.json?_shape=array" for view in views))
+    assert all(page.status_code == 200 for page in pages), [p.text[:300] for p in pages]
+    certs, ehr, pay = (page.json() for page in pages)
+    assert [(r["stage"], r["certification"]) for r in certs] == [("entry", "CMA"), ("senior", "RMA")]
+    assert ehr == [{"ehr": "Epic", "postings": 1, "ma_postings": 3, "pct_of_ma_postings": 33.3}]
+    assert pay[0]["annual_median"] == 42000.0
+    (html,) = get(ds, "/jobs/ehr_demand")  # the view's page, not a canned query's form
+    assert "_sort=" in html.text or "_sort_desc=" in html.text
 
 
 def test_canned_search_opened_blank_shows_no_rows_not_an_error(jobs_db):
