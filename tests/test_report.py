@@ -405,6 +405,23 @@ def test_postings_at_a_year_end_land_in_the_right_week(tmp_path, small_guide):
     assert w01["week"]["previous"] == "2026-W53"
 
 
+def test_a_week_no_crawl_ran_in_says_so_at_the_top(hand_db, small_guide, tmp_path, report, caplog):
+    """The week after the last crawl still counts the postings last seen open; the report says
+    first thing that its figures may be out of date (it only showed in the Method's run table)."""
+    assert report["headline"]["crawl_runs"] >= 1
+    html, md = (p.read_text(encoding="utf-8") for p in report["_paths"][:2])
+    assert "No crawl ran this week" not in html and "No crawl ran this week" not in md
+    with caplog.at_level("WARNING", logger="matcher.report"):
+        paths = write_report(hand_db, week="2026-W49", out_dir=tmp_path, guide_path=small_guide)
+    figures = json.loads(paths[2].read_text(encoding="utf-8"))
+    assert figures["headline"]["crawl_runs"] == 0 and figures["headline"]["ma_active"] > 0
+    html, md = (p.read_text(encoding="utf-8") for p in paths[:2])
+    for text in (html, md):
+        summary = text.index("In one look")
+        assert summary < text.index("No crawl ran this week") < summary + 400
+    assert "no crawl ran in 2026-W49" in caplog.text
+
+
 def test_cli_report_prints_the_three_paths(hand_db, tmp_path):
     result = CliRunner().invoke(cli, ["report", "--db", str(hand_db), "--week", "2026-W48", "--out",
                                       str(tmp_path / "r")])  # fmt: skip

@@ -56,4 +56,9 @@ def write_report(
     finally:
         if owned:
             db.close()
+    if not figures["headline"]["crawl_runs"]:
+        logger.warning(
+            "no crawl ran in %s: its figures are those of the postings last seen open before it",
+            resolved.label,
+        )
     return write_files(figures, Path(out_dir))
