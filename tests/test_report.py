@@ -290,7 +290,11 @@ def test_model_metrics_are_shown_when_present(hand_db, small_guide, tmp_path):
         {"name": "certifications.micro.f1", "value": 0.8125},
         {"name": "stage_accuracy", "value": 0.9464},
     ]
-    assert r"certifications.micro.f1 = 0.812" in paths[1].read_text(encoding="utf-8")
+    # Shown as a reader says them, and said to be cross-validation, not dev or held-out scores.
+    for path in paths[:2]:
+        text = path.read_text(encoding="utf-8")
+        assert "certifications micro-F1 = 0.812; stage accuracy = 0.946" in text
+        assert "cross-validation on its training postings" in text
 
 
 def test_posting_text_is_escaped_in_html_and_markdown(report):

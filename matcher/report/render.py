@@ -82,6 +82,12 @@ def spark(values: list[int]) -> str:
     return "".join(blocks[min(7, round(v / top * 7))] for v in values)
 
 
+def score_name(name: str) -> str:
+    """A metrics key as a reader says it: certifications.micro.f1 -> certifications micro-F1."""
+    name = re.sub(r"\.(micro|macro)\.f1$", r" \1-F1", name)
+    return name.replace("_", " ").replace(".", " ")
+
+
 def _filters(env: Environment) -> None:
     env.filters.update(
         pct=fmt_pct,
@@ -91,6 +97,7 @@ def _filters(env: Environment) -> None:
         labels=fmt_labels,
         mark=lambda v: VERDICT_MARK.get(v, "?"),
         vclass=lambda v: v.replace(" ", "-"),
+        score_name=score_name,
     )
     env.globals.update(delta=fmt_delta, spark=spark, verdicts=VERDICT_ORDER, marks=VERDICT_MARK)
 
