@@ -135,7 +135,8 @@ def query(
     try:
         result = run_query(db_path, sql, dict(params), timeout=timeout, max_rows=max_rows)
     except QueryError as exc:
-        raise click.ClickException(str(exc)) from exc
+        hint = " (give it with -p NAME VALUE)" if "binding parameter" in str(exc) else ""
+        raise click.ClickException(f"{exc}{hint}") from exc
     click.echo(format_result(result, fmt))
     if result.truncated:
         click.echo(f"note: only the first {max_rows:,} rows are shown; raise --max-rows for more", err=True)

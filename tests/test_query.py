@@ -166,6 +166,16 @@ def test_cli_caps_rows_and_says_so_on_stderr(store):
     assert zero.exit_code == 2 and "Invalid value for '--max-rows'" in zero.output
 
 
+def test_cli_a_missing_parameter_points_to_p(store):
+    result = CliRunner().invoke(
+        cli, ["query", "select * from postings where state = :st", "--db", str(store)]
+    )
+    assert result.exit_code == 1
+    assert "binding parameter :st" in result.output and "give it with -p NAME VALUE" in result.output
+    given = CliRunner().invoke(cli, ["query", "select :st as st", "--db", str(store), "-p", "st", "OR"])
+    assert given.exit_code == 0 and "OR" in given.output
+
+
 @pytest.mark.parametrize("timeout", ["nan", "inf", "-inf", "0", "-1", "ten"])
 def test_cli_timeout_must_be_a_positive_finite_number(store, timeout):
     result = CliRunner().invoke(cli, ["query", "select 1", "--db", str(store), f"--timeout={timeout}"])
