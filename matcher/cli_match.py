@@ -201,7 +201,8 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
     click.echo(format_side_by_side(ours, keyword, per_label=per_label))
     if metrics_json:
         payload = {"model_version": getattr(model, "version", None), "model": ours, "keyword": keyword}
-        metrics_json.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        with _writing(metrics_json) as fh:  # an earlier file stays whole if this write fails
+            fh.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
 
 
 def _same_file(a: Path, b: Path) -> bool:

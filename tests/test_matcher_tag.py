@@ -278,6 +278,28 @@ def test_tag_and_evaluate_cli(tmp_path: Path, model) -> None:
     assert set(saved) == {"model_version", "model", "keyword"}
 
 
+def test_evaluate_metrics_json_that_cannot_be_written_leaves_the_earlier_file_whole(
+    tmp_path: Path, model, monkeypatch
+) -> None:
+    """The scores are written aside and moved in place, as tag-file's output: a write failing
+    midway (a full disk) left an earlier metrics file truncated."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n", encoding="utf-8")
+    metrics = tmp_path / "m.json"
+    metrics.write_text('{"earlier": true}\n', encoding="utf-8")
+    real_dumps = json.dumps
+
+    def unwritable(value: object, **kwargs: Any) -> str:  # fails when written, after the file is opened
+        text = real_dumps(value, **kwargs)
+        return text + "\ud800" if isinstance(value, dict) and "keyword" in value else text
+
+    monkeypatch.setattr("matcher.cli_match.json.dumps", unwritable)
+    result = CliRunner().invoke(cli, ["evaluate", "--gold", str(gold), "--metrics-json", str(metrics)])
+    assert result.exit_code != 0
+    assert metrics.read_text(encoding="utf-8") == '{"earlier": true}\n'
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
