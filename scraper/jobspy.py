@@ -254,8 +254,15 @@ class _Import:
             self.save()
 
     def save(self) -> None:
-        """The batch in two transactions (repeats saved over, then the rest); a stop in one leaves
-        none of its postings."""
+        """The batch in two transactions (repeats saved over, then the rest), each counted before a
+        stop (SIGTERM, Ctrl-C) is let in: a stop between a commit and its counts left the run row
+        saying 0 new of a batch stored."""
+        from scraper.runner import interrupts_held  # here: the runner brings Scrapy in
+
+        with interrupts_held():
+            self._save()
+
+    def _save(self) -> None:
         now, batch = self.now.isoformat(), self.batch
         # Saved over without counting: the posting was counted when its first copy was saved.
         save_postings(self.db, list(batch.again.values()), now=now)

@@ -174,6 +174,28 @@ def sigterm_as_interrupt() -> Iterator[None]:
             signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back over work that must not be cut in two (a batch committed and
+    counted): a stop asked for meanwhile is delivered, to the handler in place, once it is done."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    asked: list[int] = []
+
+    def hold(signum: int, _frame: Any) -> None:
+        asked.append(signum)
+
+    previous = {signum: signal.signal(signum, hold) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if asked:
+        signal.raise_signal(asked[0])
+
+
 def _mark_interrupted(db_path: str | Path, run_id: int, why: str) -> None:
     db = open_db(db_path)
     try:

@@ -285,6 +285,58 @@ def test_an_import_stopped_midway(tmp_path, db_path, rows, stop):
     assert (again.new, again.unchanged, again.status) == (n - stored, stored, "ok")
 
 
+def test_a_stop_right_after_a_batch_is_stored_still_counts_it(tmp_path, db_path, rows, monkeypatch):
+    """SIGTERM in the instant between a batch's commit and its counting (the subprocess test above
+    hit it now and then): the run row still counts every posting stored."""
+    import scraper.jobspy as jobspy_module
+    from scraper import runner
+
+    n = BATCH * 2 + 7
+    path = tmp_path / "big.csv"
+    path.write_text(export_text(*(ma_row(f"in-{k}") for k in range(n))), encoding="utf-8")
+    real_save = jobspy_module.save_postings
+
+    def save_then_get_stopped(*args: object, **kwargs: object) -> object:
+        saved = real_save(*args, **kwargs)
+        if saved.new:  # the batch is committed; its counts are not taken yet
+            os.kill(os.getpid(), signal.SIGTERM)
+        return saved
+
+    def not_handled(signum: int, frame: object) -> None:  # stands in for the default: kill pytest
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    monkeypatch.setattr(jobspy_module, "save_postings", save_then_get_stopped)
+    previous = signal.signal(signal.SIGTERM, not_handled)
+    try:
+        with runner.sigterm_as_interrupt():  # as `majobs import-jobspy` runs it
+            result = import_jobspy(path, db_path)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert result.status == "interrupted"
+    stored = _count(db_path)
+    assert stored == BATCH  # the first batch, whole
+    (run,) = rows("select status, new from crawl_runs")
+    assert run == {"status": "interrupted", "new": stored} and result.new == stored
+
+
+def test_held_signals_are_delivered_once_the_work_is_done():
+    from scraper import runner
+
+    done = []
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(KeyboardInterrupt), runner.sigterm_as_interrupt():
+            with runner.interrupts_held():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)
+                done.append("all of it")  # not cut short
+            time.sleep(1)  # the held SIGTERM arrives here
+            done.append("after")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert done == ["all of it"]
+
+
 def test_an_import_stopped_while_tagging(db_path, rows, monkeypatch):
     """SIGTERM after the rows are in, while the matcher tags: exit 4, the run interrupted, the
     postings kept (the next import or run tags them)."""
