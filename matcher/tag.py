@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 DB_CATEGORY = {"certifications": "certification", "ehr": "ehr", "specialties": "specialty", "skills": "skill"}
 BATCH_SIZE = 1000
-TOO_LARGE = "its tags hold a number too large for JSON"  # an inf pay: strict JSON has no way to write it
+TOO_LARGE = "its tags hold a number too large for JSON"  # inf: strict JSON has no way to write it
 
 
 def _safe_extract(record: dict[str, Any]) -> Extracted | None:
@@ -217,8 +217,8 @@ def tag_file(
 
 
 def _json_line(value: dict[str, Any]) -> str | None:
-    """``value`` as one line of strict JSON; ``None`` when it holds a number past a float's range
-    (the matcher reads a pay of 400 digits as inf), which JSON cannot write."""
+    """``value`` as one line of strict JSON; ``None`` when it holds inf or NaN, which JSON cannot
+    write (the pay parser no longer yields them; this is the net under any that still come)."""
     try:
         return json.dumps(value, ensure_ascii=False, allow_nan=False) + "\n"
     except ValueError:

@@ -259,23 +259,20 @@ class _Import:
         saying 0 new of a batch stored."""
         from scraper.runner import interrupts_held  # here: the runner brings Scrapy in
 
-        with interrupts_held():
-            self._save()
-
-    def _save(self) -> None:
         now, batch = self.now.isoformat(), self.batch
-        # Saved over without counting: the posting was counted when its first copy was saved.
-        save_postings(self.db, list(batch.again.values()), now=now)
-        batch.again.clear()
-        saved = save_postings(self.db, list(batch.pending.values()), now=now)
-        batch.saved.update(batch.pending)
-        batch.pending.clear()
-        self.result.new += saved.new
-        self.result.updated += saved.updated
-        self.result.unchanged += saved.unchanged
-        for key, bucket in saved.by_source_key.items():
-            for name, n in bucket.items():
-                self.counts[key][name] += n
+        with interrupts_held():
+            # Saved over without counting: the posting was counted when its first copy was saved.
+            save_postings(self.db, list(batch.again.values()), now=now)
+            batch.again.clear()
+            saved = save_postings(self.db, list(batch.pending.values()), now=now)
+            batch.saved.update(batch.pending)
+            batch.pending.clear()
+            self.result.new += saved.new
+            self.result.updated += saved.updated
+            self.result.unchanged += saved.unchanged
+            for key, bucket in saved.by_source_key.items():
+                for name, n in bucket.items():
+                    self.counts[key][name] += n
 
     def finish(self, error: str | None, *, interrupted: bool = False) -> None:
         """A ``crawl_run_sources`` row per site (extra counts in ``other_counts``), then the run's."""
