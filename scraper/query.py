@@ -6,7 +6,8 @@ Three locks on the door, because the SQL comes from a user:
 2. an authorizer allows only reading (SELECT, reading columns, functions, recursive CTEs and a
    short list of pragmas that only report) — a write, ATTACH, DETACH or a pragma that changes
    state is refused *before* it runs, with a message saying what was refused;
-3. a progress handler stops a query that runs longer than its time limit.
+3. a progress handler stops a query that runs longer than its time limit, and no value it makes
+   may exceed ``MAX_VALUE_BYTES`` (``zeroblob(1e9)`` is refused, not built).
 
 Reading works while a crawl writes (the store runs in WAL mode): the query sees the database as
 of its start.
@@ -28,6 +29,9 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 10.0  # seconds
 DEFAULT_MAX_ROWS = 10_000  # what the command prints at most: a stray cross join cannot flood the terminal
+# The largest string or blob one query may make (SQLite's default is 1 GB). One huge value is built
+# inside a single SQLite step, which neither the time limit nor the row cap can stop.
+MAX_VALUE_BYTES = 100_000_000
 
 # Pragmas that only report; called without a value they change nothing.
 READ_ONLY_PRAGMAS = frozenset(
@@ -152,6 +156,7 @@ def run_query(
         return 1 if time.monotonic() > deadline else 0
 
     conn.set_progress_handler(over_time, 1000)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     try:
         cursor = conn.execute(sql, params)
         rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows + 1)
@@ -164,6 +169,10 @@ def run_query(
             ) from exc
         if "interrupted" in str(exc) and time.monotonic() > deadline:
             raise QueryTimeout(f"stopped after {timeout:g}s (raise the limit with --timeout)") from exc
+        if "too big" in str(exc):
+            raise QueryError(
+                f"query failed: a value would exceed {MAX_VALUE_BYTES // 1_000_000} MB ({exc})"
+            ) from exc
         if "readonly" in str(exc) or "read-only" in str(exc):
             raise QueryRefused(f"refused: this command only reads ({exc})") from exc
         raise QueryError(f"query failed: {exc}") from exc

@@ -11,7 +11,15 @@ from click.testing import CliRunner
 
 from matcher.cli import cli
 from scraper.items import new_posting
-from scraper.query import QueryRefused, QueryResult, QueryTimeout, format_result, run_query
+from scraper.query import (
+    MAX_VALUE_BYTES,
+    QueryError,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    format_result,
+    run_query,
+)
 from scraper.store import open_db, save_postings
 from tests.conftest import TEST_NOW
 
@@ -139,6 +147,16 @@ def test_rows_are_capped_within_the_time_limit(store):
     assert len(exact.rows) == 2 and not exact.truncated
     with pytest.raises(QueryTimeout):  # uncapped, the deadline stops the fetching
         run_query(store, endless, timeout=0.3)
+
+
+def test_one_huge_value_is_refused_not_built(store):
+    # One value is made in a single SQLite step, beyond the time limit's and row cap's reach.
+    with pytest.raises(QueryError, match="would exceed 100 MB"):
+        run_query(store, "select zeroblob(200000000)")
+    with pytest.raises(QueryError, match="would exceed"):
+        run_query(store, "select replace(printf('%.*c', 30000000, 'x'), 'x', 'abcd')")
+    fits = run_query(store, "select length(zeroblob(?))", [MAX_VALUE_BYTES])
+    assert fits.rows == [(MAX_VALUE_BYTES,)]
 
 
 def test_cli_caps_rows_and_says_so_on_stderr(store):
