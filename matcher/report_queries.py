@@ -41,22 +41,23 @@ def _midpoint(low: str, high: str) -> str:
 
 _UNITS = ", ".join(f"'{u}'" for u in sorted(ANNUAL_FACTORS))
 
-# Structured pay first, then the matcher's reading of the text, then the crawler's text parse.
+# Structured pay first, then the matcher's reading of the text, then the crawler's text parse;
+# salary fields in another currency than US dollars are left out (the guide's bands are dollars).
+_SALARY = f"""coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS})
+           and upper(coalesce(p.salary_currency, 'USD')) = 'USD'"""
 ANNUAL_PAY = f"""case
-      when p.salary_source = 'structured' and coalesce(p.salary_min, p.salary_max) is not null
-           and p.salary_unit in ({_UNITS})
+      when p.salary_source = 'structured' and {_SALARY}
         then {_midpoint("p.salary_min", "p.salary_max")} * {_factor("p.salary_unit")}
       when coalesce(p.pay_min, p.pay_max) is not null and p.pay_unit in ({_UNITS})
         then {_midpoint("p.pay_min", "p.pay_max")} * {_factor("p.pay_unit")}
-      when coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS})
+      when {_SALARY}
         then {_midpoint("p.salary_min", "p.salary_max")} * {_factor("p.salary_unit")}
     end"""
 
 PAY_SOURCE = f"""case
-      when p.salary_source = 'structured' and coalesce(p.salary_min, p.salary_max) is not null
-           and p.salary_unit in ({_UNITS}) then 'structured'
+      when p.salary_source = 'structured' and {_SALARY} then 'structured'
       when coalesce(p.pay_min, p.pay_max) is not null and p.pay_unit in ({_UNITS}) then 'matcher'
-      when coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS}) then 'description'
+      when {_SALARY} then 'description'
     end"""
 
 _JOB_COLUMNS = f"""p.id, p.source, p.state, p.title, p.company, p.is_ma_role, p.stage,
