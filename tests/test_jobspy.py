@@ -38,7 +38,8 @@ def export_rows() -> list[dict]:
         return list(csv.DictReader(f, escapechar="\\"))
 
 
-COLUMNS = ["id", "site", "job_url", "title", "company", "date_posted", "interval", "min_amount", "max_amount"]
+COLUMNS = ["id", "site", "job_url", "title", "company", "date_posted"]
+COLUMNS += ["interval", "min_amount", "max_amount", "currency"]
 
 
 def ma_row(job_id: str, **values: object) -> dict:
@@ -174,6 +175,8 @@ def test_implausible_pay_and_dates_are_left_out(tmp_path, db_path, rows):
             ma_row("in-1900", date_posted="1900-01-01", **hourly),
             ma_row("in-2031", date_posted="2031-01-01"),
             ma_row("in-ok", date_posted="2026-11-24", **{**hourly, "min_amount": 22.0, "max_amount": 18.0}),
+            # Yen are no implausible dollars: kept as given, and left out of the dollar pay views.
+            ma_row("in-yen", interval="yearly", min_amount=3.5e6, max_amount=4e6, currency="JPY"),
         ),
         encoding="utf-8",
     )
@@ -194,7 +197,8 @@ def test_implausible_pay_and_dates_are_left_out(tmp_path, db_path, rows):
     assert stored["1900"] == (18.0, 22.0, "HOUR", None) and stored["2031"][3] is None
     assert stored["ok"] == (18.0, 22.0, "HOUR", "2026-11-24")  # a range merely reversed is kept
     assert stored["nan"] == (45000.0, 45000.0, "YEAR", None)  # NaN is pandas' empty cell: "up to"
-    assert (result.new, result.pay_dropped, result.date_posted_dropped, result.status) == (9, 5, 2, "ok")
+    assert stored["yen"] == (3.5e6, 4e6, "YEAR", None)
+    assert (result.new, result.pay_dropped, result.date_posted_dropped, result.status) == (10, 5, 2, "ok")
     summary = result.summary()
     assert "5 implausible pays left out" in summary and "2 impossible posting dates left out" in summary
     (site,) = rows("select other_counts from crawl_run_sources")

@@ -152,13 +152,15 @@ def parse_row(row: Mapping[str, Any], *, fetched_at: str | None = None) -> Posti
 
 
 def _implausible_pay(posting: Mapping[str, Any]) -> bool:
-    """An amount cell that is no number (inf, "twenty"), or an amount outside the plausible
+    """An amount cell that is no number (inf, "twenty"), or a dollar amount outside the plausible
     yearly pay once annualized for its unit (0, negative, 1e308; a range in mixed units)."""
     raw = posting.get("raw") or {}
     if any(to_float(raw[c]) is None for c in AMOUNT_COLUMNS if c in raw):
         return True
     unit = posting.get("salary_unit")
     if unit not in ANNUAL_FACTORS:  # no unit to judge by (views and report leave such pay out)
+        return False
+    if posting.get("salary_currency") != "USD":  # dollar bounds do not apply (nor is it read as pay)
         return False
     low, high = PLAUSIBLE_ANNUAL_PAY
     amounts = (posting.get("salary_min"), posting.get("salary_max"))
