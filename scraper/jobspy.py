@@ -127,7 +127,11 @@ def import_jobspy(
     now: datetime | None = None,
     title_filter: bool = True,
 ) -> ImportResult:
-    """Read a JobSpy CSV into the store; returns the counts (the run row holds them too)."""
+    """Read a JobSpy CSV into the store; returns the counts (the run row holds them too).
+
+    A stop (Ctrl-C, or SIGTERM made one by the CLI) is not raised: it ends the import with the
+    batches saved so far and ``status == "interrupted"``, which the caller checks (the CLI exits 4).
+    """
     csv_path = Path(csv_path)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     db = open_db(db_path)
