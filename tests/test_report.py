@@ -334,6 +334,10 @@ def test_an_empty_week(hand_db, small_guide, tmp_path):
     assert all(c["verdict"] == "too few postings" for c in figures["claims"])
     assert figures["movers"]["comparable"] is False
     assert "No MA postings this week." in paths[0].read_text(encoding="utf-8")
+    # The verdict is "too few postings", so every share claim's rule says where "too few" begins.
+    shares = {c["id"]: c["rule"] for c in figures["claims"] if c.get("rule", "").startswith("share of")}
+    assert {"no-experience", "cert-preferred"} <= set(shares)
+    assert all("too few postings under" in rule for rule in shares.values()), shares
 
 
 def test_last_week_is_the_latest_crawl_run_then_the_latest_sighting(hand_db, tmp_path):

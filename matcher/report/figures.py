@@ -18,7 +18,7 @@ import sqlite_utils
 
 from matcher import report_queries as rq
 from matcher.report import stats
-from matcher.report.guide import ANY, LABEL_CATEGORIES, TAG_CATEGORY, Claim, Guide
+from matcher.report.guide import ANY, LABEL_CATEGORIES, TAG_CATEGORY, Claim, Guide, Rules
 from matcher.report.weeks import Week
 from matcher.taxonomy import STAGES
 
@@ -405,6 +405,20 @@ def _band_verdict(median: float | None, n: int, band: dict, tolerance: float, mi
 # --- claims ----------------------------------------------------------------------------------------
 
 
+def _share_item(value: int, n: int, check: dict[str, Any], rules: Rules, what: str) -> dict[str, Any]:
+    """A claim measured as a share of a stage's postings: its figures, verdict and rule."""
+    return {
+        "n": n,
+        "value": value,
+        "share": _r(value / n) if n else None,
+        "verdict": share_verdict(value, n, check["supported"], check["partly"], rules.min_postings),
+        "rule": (
+            f"{what}: supported at ≥ {pct(check['supported'])}, partly at ≥ {pct(check['partly'])}, "
+            f"too few postings under {rules.min_postings}"
+        ),
+    }
+
+
 def _claim(
     claim: Claim, guide: Guide, figures: dict, sets: dict, labels: list[dict], years: list[dict], run: _Runner
 ) -> dict:
@@ -422,18 +436,9 @@ def _claim(
             sets, labels, f"claim:{claim.id}", check["stage"], check["category"], check["labels"]
         )
         value = counts["asked"] if check["measure"] == "asked" else counts["required"] + counts["accepted"]
-        item.update(
-            n=n,
-            value=value,
-            share=_r(value / n) if n else None,
-            verdict=share_verdict(value, n, check["supported"], check["partly"], rules.min_postings),
-            rule=(
-                f"share of {check['stage']} postings where it is "
-                f"{'required' if check['measure'] == 'required' else 'asked for (any level)'}: supported at "
-                f"≥ {pct(check['supported'])}, partly at ≥ {pct(check['partly'])}, "
-                f"too few postings under {rules.min_postings}"
-            ),
-        )
+        asked = "required" if check["measure"] == "required" else "asked for (any level)"
+        what = f"share of {check['stage']} postings where it is {asked}"
+        item.update(_share_item(value, n, check, rules, what))
     elif claim.kind == "ranking":
         ranking = figures["market"]["ranking"][check["category"]]
         named = _set_counts(sets, f"any:{check['category']}", None)["asked"]
@@ -465,16 +470,8 @@ def _claim(
         rows = [r for r in years if r["stage"] == stage]
         n = sum(r["postings"] for r in rows)
         value = sum(r["postings"] for r in rows if r["years"] is None or r["years"] < 1)
-        item.update(
-            n=n,
-            value=value,
-            share=_r(value / n) if n else None,
-            verdict=share_verdict(value, n, check["supported"], check["partly"], rules.min_postings),
-            rule=(
-                f"share of {stage} postings asking for less than a year (or no number of years): "
-                f"supported at ≥ {pct(check['supported'])}, partly at ≥ {pct(check['partly'])}"
-            ),
-        )
+        what = f"share of {stage} postings asking for less than a year (or no number of years)"
+        item.update(_share_item(value, n, check, rules, what))
     elif claim.kind == "years":
         stage = guide.stages[check["stage"]]
         pairs = [
