@@ -206,6 +206,21 @@ def test_years_and_pay_rules(model) -> None:
     assert none["pay"] is None
 
 
+def test_pay_rules_that_span_the_matchers_sentences(model) -> None:
+    """LABELS.md 9.8: step-up pay is a range, also over a semicolon, where the matcher's sentences
+    split the two clauses; a market statistic beside the pay is not the offer."""
+    got = tag(model, "Pay\n$16.00/hr during training; $18.50/hr upon completion and CCMA certification.")
+    assert got["pay"] == {"min": 16.0, "max": 18.5, "unit": "HOUR"}
+    far = tag(model, "Pay\n$16.00/hr during training; free parking; $18.50/hr after the CCMA.")
+    assert far["pay"] == {"min": 16.0, "max": 16.0, "unit": "HOUR"}
+    stat = tag(
+        model,
+        "The BLS median wage for MAs here is around $21 an hour; our range sits above it.\n"
+        "Pay: $20 - $23 per hour.",
+    )
+    assert stat["pay"] == {"min": 20.0, "max": 23.0, "unit": "HOUR"}
+
+
 def test_explicitly_negated_credentials_are_not_asks(model) -> None:
     got = tag(
         model,

@@ -47,6 +47,8 @@ def test_bonus_after_the_range_does_not_hide_it() -> None:
         "Mileage reimbursed at $0.67 per mile",
         "Relocation assistance up to $5,000",
         "$500 annual wellness stipend",
+        "a $2,000 annual professional development allowance; paid parental leave",
+        "$750 a year for continuing education",
         "Competitive pay, DOE",
         "Pay is based on experience.",
     ],
@@ -124,3 +126,46 @@ def test_salary_from_text_takes_the_first_text_that_states_pay() -> None:
     }
     assert salary_from_text("$2,000 sign-on bonus", "") == {}
     assert salary_from_text() == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$16.00/hr during training; $18.50/hr upon completion and CCMA certification.",
+        "$16.00/hr during the apprenticeship; $18.50/hr after you pass the CCMA.",
+    ],
+)
+def test_step_up_pay_over_a_semicolon_is_a_range(text: str) -> None:
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == (16.0, 18.5, "HOUR")
+
+
+def test_figures_in_unrelated_clauses_are_no_step_up() -> None:
+    # No step-up word, or something between: the first figure stands alone.
+    assert find_pay("Pay: $16.00/hr; $18.50/hr at the Dover clinic.").max == 16.0
+    text = "$16.00/hr during training; parking is free; $18.50/hr after the CCMA."
+    assert find_pay(text).max == 16.0
+
+
+def test_a_pay_scales_steps_are_a_range() -> None:
+    text = "Step 1: $20.14   Step 2: $21.15   Step 3: $22.21   Step 4: $23.32   Step 5: $24.48 per hour"
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == (20.14, 24.48, "HOUR")
+
+
+def test_a_market_statistic_is_not_the_offer() -> None:
+    text = (
+        "According to the Bureau of Labor Statistics, the median wage for medical assistants in "
+        "Massachusetts is around $21 an hour; our range sits above it. Pay: $20 - $23 per hour."
+    )
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == (20.0, 23.0, "HOUR")
+    assert find_pay("The national average for MAs is $19.40 per hour.") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["$14.50/hr to start, with raises at 90 days.", "$14.50 per hour to start; raises yearly."]
+)
+def test_a_figure_to_start_has_no_max(text: str) -> None:
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == (14.5, None, "HOUR")

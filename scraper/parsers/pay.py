@@ -84,7 +84,8 @@ _NOT_BASE = re.compile(
     r"|\bfees\b|"
     r"extra\s+\$|additional\s+\$|on top|raise|increase|weekend|night shift|evening|overtime|on-call pay|"
     r"call pay|\bmeal|\bcost\b|worth|value|revenue|budget|fund|grant|award|\bprize|paid out|wellness|"
-    r"lifestyle|childcare|educational assistance|assistance of|up to\s+\$?\d[\d,]*\s+(?:in|for"
+    r"lifestyle|childcare|educational assistance|assistance of|professional development"
+    r"|continuing education|up to\s+\$?\d[\d,]*\s+(?:in|for"
     r"|per year for)\s",
     re.I,
 )
@@ -93,6 +94,14 @@ _STEP_UP = re.compile(
     re.I,
 )
 _NO_FIGURE = re.compile(r"\b(?:DOE|competitive|commensurate|negotiable|based on experience)\b", re.I)
+# A pay scale's steps listed in one line ("Step 1: $20.14  Step 2: $21.15 ... Step 5: $24.48").
+_SCALE_STEP = re.compile(r"\bstep\s*\d+\s*:", re.I)
+# A market statistic quoted beside the pay ("the BLS median wage is $21 an hour") is no offer.
+_STATISTIC = re.compile(
+    r"bureau of labor|median (?:wage|pay|salary|hourly|income|annual)|national (?:average|median)", re.I
+)
+# "$14.50/hr to start": a starting figure, like "starting at $14.50".
+_TO_START = re.compile(r"\s*(?:(?:/|per\s|an?\s)\s*\w+\s*)?to start\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,7 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
     if not found:
         found = list(rx.labelled.finditer(src))
     matches = sorted(found, key=lambda m: m.start())
+    statistic = _STATISTIC.search(sentence) is not None
     prev_end = 0
     for i, m in enumerate(matches):
         if i and m.start() < matches[i - 1].end():
@@ -240,7 +250,7 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
         after = _AFTER_END.split(sentence[m.end() : next_start])[0]
         after = src[m.end() : m.end() + min(len(after), 35)]
         base = not (rx.not_base.search(before) or rx.not_base.search(after) or m.groupdict().get("plus"))
-        if rx.per_visit.search(after):
+        if rx.per_visit.search(after) or statistic:
             base = False
         tail = sentence[m.start("tail") : m.end("tail")] if m.group("tail") else ""
         unit = _unit_for(high or low, tail + after_full, sentence)
@@ -248,7 +258,11 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
         if high is None:
             if rx.up_to.search(before):
                 kind = "upto"
-            elif rx.starting.search(before) or _AND_UP.match(tail + after_full):
+            elif (
+                rx.starting.search(before)
+                or _AND_UP.match(tail + after_full)
+                or _TO_START.match(tail + after_full)
+            ):
                 kind = "starting"
         out.append(PayCandidate(low, high, unit, kind, base, idx, m.start(), sentence.strip()))
         prev_end = m.end()
@@ -264,11 +278,19 @@ def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
         if not of_unit:
             continue
         first = of_unit[0]
-        # Step-up pay: two single figures in one sentence ("$16 in training, $18.50 after") -> a range.
         if first.kind == "single":
             same = [c for c in of_unit if c.sentence == first.sentence and c.kind in ("single", "starting")]
+            # Step-up pay: two single figures in one sentence ("$16 in training, $18.50 after") -> a range.
             if len(same) >= 2 and _STEP_UP.search(first.evidence) and same[1].low > first.low:
                 return Pay(first.low, same[1].low, unit, first.evidence)
+            # ... or in two clauses joined by a semicolon ("$16/hr in training; $18.50/hr after"),
+            # which are two parts (two sentences for the matcher): the next figure, nothing between.
+            after = _next_clause_figure(first, candidates)
+            if after is not None and after.unit == unit and after.low > first.low:
+                return Pay(first.low, after.low, unit, first.evidence)
+            # A pay scale's steps in one line: its lowest to its highest step.
+            if len(same) >= 2 and len(_SCALE_STEP.findall(first.evidence)) >= 2:
+                return Pay(first.low, max(c.low for c in same), unit, first.evidence)
         # "$17.50 to start, up to $21 with experience": a start and a ceiling in one sentence -> a range.
         if first.kind in ("single", "starting"):
             ceiling = [
@@ -282,6 +304,26 @@ def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
             return Pay(first.low, None, unit, first.evidence)
         return Pay(first.low, first.high if first.high is not None else first.low, unit, first.evidence)
     return None
+
+
+def _next_clause_figure(first: PayCandidate, candidates: list[PayCandidate]) -> PayCandidate | None:
+    """The step-up figure of ``first`` when ``first`` ends a clause with a semicolon and the next
+    candidate, a single base figure, opens the next one, with a step-up word in either clause."""
+    if not first.evidence.endswith(";"):
+        return None
+    at = candidates.index(first)
+    if at + 1 >= len(candidates) or any(c.sentence == first.sentence for c in candidates[at + 1 :]):
+        return None  # first is not the last figure of its clause
+    nxt = candidates[at + 1]
+    # The next part of the text, or (matcher.model numbers parts (sentence << 20) | part) the first
+    # part of the next sentence.
+    if nxt.sentence not in (first.sentence + 1, ((first.sentence >> 20) + 1) << 20):
+        return None
+    if not nxt.base or nxt.kind not in ("single", "starting"):
+        return None
+    if not (_STEP_UP.search(first.evidence) or _STEP_UP.search(nxt.evidence)):
+        return None
+    return nxt
 
 
 def find_pay(text: str | None) -> Pay | None:
