@@ -189,6 +189,40 @@ def heading_type(line: str) -> str | None:
     return "other" if line.rstrip().endswith(":") or stripped.isupper() else None
 
 
+# Headings in sentence case ("What you'll do", "About the role", "Pay and benefits"): a short line
+# with no punctuation, alone in its paragraph's first line (a blank line before it, text right
+# after), that opens with a word headings open with and names a section. A line that ends on an
+# ask ("Clinical skills preferred", "Epic experience required") is a requirement, not a heading.
+_HEADING_STARTS = frozenset((
+    "what", "about", "who", "why", "how", "the", "key", "your", "our", "position", "job", "minimum",
+    "required", "preferred", "essential", "additional", "physical", "work", "working", "pay",
+    "compensation", "salary", "benefits", "schedule", "nice", "you", "primary", "basic", "general",
+    "core", "role", "summary", "duties", "responsibilities", "qualifications", "requirements",
+    "education", "skills", "conditions", "desired", "bonus", "ideal", "equal", "clinical",
+))  # fmt: skip
+_ASK_END = re.compile(r"\b(?:required|preferred|a plus|plus|needed|necessary|welcome|desired|helpful)$", re.I)
+
+
+@lru_cache(maxsize=8192)
+def sentence_case_heading(line: str) -> str | None:
+    """The section a sentence-case heading line opens (see above), or None; the caller checks
+    the blank line before and the text after."""
+    words = line.split()
+    if not (
+        0 < len(words) <= 6
+        and line[:1].isupper()
+        and words[0].lower() in _HEADING_STARTS
+        and not any(c in line for c in ".,;:!?")
+        and not _ASK_END.search(line)
+        and not _BULLET.match(line)
+    ):
+        return None
+    for name, pattern in _HEADINGS:
+        if pattern.search(line):
+            return name
+    return None
+
+
 _INLINE_HEAD = re.compile(r"^\s*([A-Z][A-Za-z /&'()-]{2,40}):\s+(\S.*)$")
 
 
@@ -223,8 +257,19 @@ def prepare(title: str | None, company: str | None, description: str | None) -> 
     company = _WS.sub(" ", fix_text(company)).strip()
     sentences = [Sentence(title, "title", -2), Sentence(company, "company", -1)]
     section = "summary"
-    for lineno, raw_line in enumerate(fix_text(description).split("\n")):
+    lines = fix_text(description).split("\n")
+    last = len(lines) - 1
+    for lineno, raw_line in enumerate(lines):
         kind, line_section, bullet, parts = _read_line(raw_line)
+        if (
+            kind is None
+            and len(parts) == 1
+            and not bullet
+            and (lineno == 0 or not lines[lineno - 1].strip())
+            and lineno < last
+            and lines[lineno + 1].strip()
+        ):
+            kind = sentence_case_heading(parts[0])
         if kind is not None:
             section = kind
             sentences.append(Sentence(parts[0], "heading", lineno))

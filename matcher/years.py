@@ -98,7 +98,10 @@ _ALT_AFTER = re.compile(rf"^[^.;]{{0,40}}?\bor\s+(?:\w+\s+){{0,3}}{_EDU}", re.I)
 _SUBSTITUTE = re.compile(r"in lieu of|substitut|equivalent combination|may be substituted|instead of", re.I)
 _NO_EXPERIENCE = re.compile(
     r"new (?:grads?|graduates|\w+s)\b[^.;]{0,70}(?:welcome|encouraged|considered|apply)"
-    r"|no (?:prior |previous )?(?:\w+ )?(?:experience|exp)\b(?:[^.;]{0,25}(?:required|necessary|needed)|\?)"
+    r"|no (?:prior |previous )?(?:[\w-]+ ){0,3}(?:experience|exp)\b"
+    r"(?:[^.;]{0,25}(?:required|necessary|needed)|\?)"
+    r"|(?:don[’']t|do not|won[’']t|will not) need (?:any )?(?:prior |previous )?experience"
+    r"|consider(?:s|ed|ing)? (?:\w+ ){0,2}(?:new|recent) (?:\w+ )?grad"
     r"|no experience|entry[- ]level (?:candidates|applicants)\s+welcome|recent graduates welcome"
     r"|experience (?:is )?not required|without (?:prior )?experience|zero experience|never worked"
     r"|(?:0|zero)\s*(?:-|–|to)\s*\d+\s*years?",
@@ -226,9 +229,7 @@ def sentence_years(text: str, section: str, low: str | None = None) -> list[tupl
 
 _DIGIT = re.compile(r"\d")
 # Over lower-cased text (see text.FOLDS_ODDLY): _YEARS / _A_YEAR units, _NO_EXPERIENCE's words.
-_MAY_STATE_YEARS = re.compile(
-    r"year|yr|month|mos?(?!\w)|welcome|encouraged|considered|apply|exp|never worked"
-)
+_MAY_STATE_YEARS = re.compile(r"year|yr|month|mos?(?!\w)|welcome|encouraged|consider|apply|exp|never worked")
 # A sentence can hold an experience statement only if it has one of these.
 _WORTH_READING = re.compile(
     r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new|entry|recent)\b"

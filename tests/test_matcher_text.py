@@ -32,6 +32,39 @@ def test_short_sentences_are_not_headings() -> None:
     assert heading_type("Nice to have:") == "preferred"
 
 
+def test_sentence_case_headings_open_their_paragraph() -> None:
+    doc = prepare(
+        "Medical Assistant",
+        "Harbor Primary Care",
+        "About Harbor\nWe keep panels small.\n\nWhat you'll do\n- Room members\n\nWhat you bring\n"
+        "- 1+ year of experience as a medical assistant\n\nNice to have\n- Spanish\n\n"
+        "Pay and benefits\n- $19 - $22 per hour",
+    )
+    got = sections(doc)
+    assert [s.text for s in doc.sentences if s.section == "heading"] == [
+        "About Harbor", "What you'll do", "What you bring", "Nice to have", "Pay and benefits"
+    ]  # fmt: skip
+    assert got["Room members"] == "duties"
+    assert got["1+ year of experience as a medical assistant"] == "requirements"
+    assert got["Spanish"] == "preferred"
+    assert got["$19 - $22 per hour"] == "pay"
+
+
+def test_sentence_case_lines_that_are_not_headings() -> None:
+    # An ask at the end, a line inside a paragraph, a line with nothing after it, a full sentence.
+    doc = prepare(
+        "MA",
+        "Clinic",
+        "Requirements\n\nClinical skills preferred\nWhat we offer everyone\n\n"
+        "Key skills include EKG.\nMore text\n\nAbout the role",
+    )
+    got = sections(doc)
+    assert got["Clinical skills preferred"] == "requirements"
+    assert got["What we offer everyone"] == "requirements"
+    assert got["Key skills include EKG."] == "requirements"
+    assert got["About the role"] == "requirements"
+
+
 def test_inline_heading_types_its_line() -> None:
     doc = prepare("MA", "Clinic", "Preferred: CMA or RMA\nPay: $18/hr")
     got = sections(doc)
