@@ -86,17 +86,25 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|disclaimer|legal|fair chance",
         ),
         (
+            # Not asks of the hire, though they sit among the requirements.
+            "other",
+            r"physical (?:demands|requirements)|work(?:ing)? (?:environment|conditions)|how to apply"
+            r"|additional information|application process|selection process",
+        ),
+        (
             "requirements",
             r"requirement|qualifications?|must[- ]haves?|what you(?:'ll)? (?:need|bring)|you have"
             r"|skills|education|experience|licens|certific|credential|minimum|required|knowledge"
             r"|who you are|about you|eligibility|conditions of employment|specialized experience"
-            r"|competenc|you bring|to be considered|what we(?:'re| are) looking for|we need|ideal candidate",
+            r"|competenc|you bring|to be considered|what we(?:'re| are) looking for|we need|ideal candidate"
+            r"|who should apply|who (?:we're|we are) looking for",
         ),
         (
             "duties",
             r"responsibilit|duties|what you(?:'ll| will) do|essential functions|day[- ]to[- ]day|the role"
             r"|the job|role|position|a typical day|your day|key functions|job functions|scope|tasks|overview"
-            r"|job summary|summary|description|major duties|you will|in this role",
+            r"|job summary|summary|description|major duties|you will|in this role"
+            r"|what you(?:'ll| will) (?:own|be doing)",
         ),
         (
             "about",

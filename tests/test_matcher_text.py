@@ -50,6 +50,20 @@ def test_sentence_case_headings_open_their_paragraph() -> None:
     assert got["$19 - $22 per hour"] == "pay"
 
 
+def test_headings_that_close_a_section_without_an_ask() -> None:
+    # "Who should apply" opens requirements (the years under it are read); "Physical Demands"
+    # ends them: lifting is no certification or experience ask.
+    doc = prepare(
+        "MA",
+        "Clinic",
+        "Pay\n$17.25 an hour.\n\nWho should apply\n- No healthcare experience required\n\n"
+        "Physical Demands\n- Lift 40 lb",
+    )
+    got = sections(doc)
+    assert got["No healthcare experience required"] == "requirements"
+    assert got["Lift 40 lb"] == "other"
+
+
 def test_sentence_case_lines_that_are_not_headings() -> None:
     # An ask at the end, a line inside a paragraph, a line with nothing after it, a full sentence.
     doc = prepare(
