@@ -175,7 +175,7 @@ def evaluate(gold_paths: tuple[Path, ...], metrics_json: Path | None, per_label:
     \b
     Examples:
         majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json
-        majobs evaluate --gold data/heldout/heldout_a.jsonl --gold data/heldout/heldout_b.jsonl
+        majobs evaluate --gold data/heldout/heldout_e.jsonl --gold more-labelled.jsonl
     """
     from matcher.evaluate import format_side_by_side, score
     from matcher.keyword import keyword_labels

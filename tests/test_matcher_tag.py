@@ -434,7 +434,7 @@ def test_every_command_has_help() -> None:
     ("name", "example"),
     [
         ("evaluate", "majobs evaluate --gold ../shared/eval/dev.jsonl --metrics-json dev-metrics.json"),
-        ("evaluate", "--gold data/heldout/heldout_a.jsonl --gold data/heldout/heldout_b.jsonl"),
+        ("evaluate", "--gold data/heldout/heldout_e.jsonl --gold more-labelled.jsonl"),
         ("tag-file", "majobs tag-file postings.jsonl -o tags.jsonl"),
     ],
 )
@@ -542,7 +542,7 @@ def _paths(tmp_path: Path) -> dict[str, str]:
     a folder that does not exist."""
     record = {"id": "a", "title": "Medical Assistant", "company": "C", "description": "CMA required."}
     (tmp_path / "in.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
-    heldout = Path(__file__).parent.parent / "data" / "heldout" / "heldout_a.jsonl"
+    heldout = Path(__file__).parent.parent / "data" / "heldout" / "heldout_e.jsonl"
     (tmp_path / "gold.jsonl").write_text(heldout.read_text(encoding="utf-8").splitlines()[0] + "\n")
     open_db(tmp_path / "jobs.db").close()
     (tmp_path / "file").write_text("a file\n")
