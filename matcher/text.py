@@ -198,8 +198,8 @@ def heading_type(line: str) -> str | None:
 
 
 # Headings in sentence case ("What you'll do", "About the role", "Pay and benefits"): a short line
-# with no punctuation, alone in its paragraph's first line (a blank line before it, text right
-# after), that opens with a word headings open with and names a section. A line that ends on an
+# with no punctuation that opens a paragraph (a blank line before it, text right after) or a list
+# (bullets right after), opens with a word headings open with and names a section. A line that ends on an
 # ask ("Clinical skills preferred", "Epic experience required") is a requirement, not a heading.
 _HEADING_STARTS = frozenset((
     "what", "about", "who", "why", "how", "the", "key", "your", "our", "position", "job", "minimum",
@@ -273,9 +273,10 @@ def prepare(title: str | None, company: str | None, description: str | None) -> 
             kind is None
             and len(parts) == 1
             and not bullet
-            and (lineno == 0 or not lines[lineno - 1].strip())
             and lineno < last
             and lines[lineno + 1].strip()
+            # A paragraph's first line, or (text made from HTML has no blank lines) a list's opener.
+            and (lineno == 0 or not lines[lineno - 1].strip() or _BULLET.match(lines[lineno + 1]))
         ):
             kind = sentence_case_heading(parts[0])
         if kind is not None:

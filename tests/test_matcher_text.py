@@ -50,6 +50,17 @@ def test_sentence_case_headings_open_their_paragraph() -> None:
     assert got["$19 - $22 per hour"] == "pay"
 
 
+def test_sentence_case_headings_over_lists_in_html() -> None:
+    # Text made from HTML has no blank lines: a heading is known by the list it opens.
+    html = (
+        "<p>We are a clinic.</p><p><strong>What you'll do</strong></p><ul><li>Room patients</li></ul>"
+        "<p>What you bring</p><ul><li>2 years of MA experience</li></ul>"
+    )
+    got = sections(prepare("MA", "Clinic", html))
+    assert got["What you'll do"] == "heading" and got["Room patients"] == "duties"
+    assert got["What you bring"] == "heading" and got["2 years of MA experience"] == "requirements"
+
+
 def test_headings_that_close_a_section_without_an_ask() -> None:
     # "Who should apply" opens requirements (the years under it are read); "Physical Demands"
     # ends them: lifting is no certification or experience ask.
