@@ -174,6 +174,12 @@ def sentence_pay_candidates(text: str) -> list[PayCandidate]:
     the parts of this line. A text's candidates are its lines' (parts never cross a line break);
     the caller applies the gate (``"$"`` or :func:`may_hold_pay` on the whole text)."""
     out: list[PayCandidate] = []
+    # _part_candidates' pay-word gate, once for the whole line: a part holds "$" or a pay word
+    # only if the line does (most lines with a digit have neither: "across 19 exam rooms").
+    if "$" not in text and same_fold(text):
+        low = text.lower()
+        if len(low) == len(text) and not _PAY_WORD.search(low):
+            return out
     for idx, sentence in enumerate(_SPLIT.split(text)):
         _part_candidates(sentence, idx, out)
     return out
