@@ -172,7 +172,9 @@ def sentence_years(text: str, section: str, low: str | None = None) -> list[tupl
     if not rx.worth.search(src):
         return []
     out: list[tuple[float, str, bool]] = []
-    if not _DIGIT.search(src) and not rx.word_number.search(src):
+    # A figure needs a unit, and a digit or a number word; without them only "no experience" is
+    # left to find ("Epic experience" sentences are many, their figures "19 exam rooms").
+    if (rx is _LOW and not _UNIT.search(src)) or (not _DIGIT.search(src) and not rx.word_number.search(src)):
         if rx.no_experience.search(src):
             out.append((0.0, "zero", False))
         return out
@@ -228,8 +230,11 @@ def sentence_years(text: str, section: str, low: str | None = None) -> list[tupl
 
 
 _DIGIT = re.compile(r"\d")
-# Over lower-cased text (see text.FOLDS_ODDLY): _YEARS / _A_YEAR units, _NO_EXPERIENCE's words.
-_MAY_STATE_YEARS = re.compile(r"year|yr|month|mos?(?!\w)|welcome|encouraged|consider|apply|exp|never worked")
+# Over lower-cased text (see text.FOLDS_ODDLY): what every unit of _YEARS, _A_YEAR and the
+# federal "one year" holds ...
+_UNIT = re.compile(r"year|yr|month|mos?(?!\w)")
+# ... and those or one of _NO_EXPERIENCE's words.
+_MAY_STATE_YEARS = re.compile(rf"{_UNIT.pattern}|welcome|encouraged|consider|apply|exp|never worked")
 # A sentence can hold an experience statement only if it has one of these.
 _WORTH_READING = re.compile(
     r"(?i)\b(?:experience|exp|background|worked|working|years?|yrs?|months?|mos|grads?|graduates|new|entry|recent)\b"

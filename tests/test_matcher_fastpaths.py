@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from matcher import analysis, features
+from matcher import analysis, features, years
 from matcher import model as model_mod
 from matcher.candidates import default_matcher
 from matcher.labels import load_labelled
@@ -152,6 +152,28 @@ def test_pay_word_gate_skips_only_parts_without_pay(monkeypatch: pytest.MonkeyPa
     ungated = [pay.sentence_pay_candidates(line) for line in lines]
     assert gated == ungated
     assert sum(map(len, gated)) > 100
+
+
+# --- years gate ---------------------------------------------------------------------------------
+
+
+def test_years_unit_gate_skips_only_sentences_without_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    sentences = [(s.text, s.section) for doc in _docs() for s in doc.sentences]
+    sentences += [(line, "requirements") for line in EDGE_TEXTS + YEARS_TEXTS]
+    gated = [years.sentence_years(text, section) for text, section in sentences]
+    monkeypatch.setattr(years, "_UNIT", re.compile(""))  # a gate that lets every sentence through
+    ungated = [years.sentence_years(text, section) for text, section in sentences]
+    assert gated == ungated
+    assert sum(map(len, gated)) > 100
+
+
+YEARS_TEXTS = [
+    "No experience necessary; 19 exam rooms",
+    "Experience not required, 3 providers",
+    "New grads welcome to apply, 2 sites",
+    "2 yrs. of clinic experience; 6 mos experience in dermatology",
+    "1-2 years experience",
+]
 
 
 @pytest.mark.parametrize("cache_max", [100_000, 40])
