@@ -8,6 +8,13 @@ tried at every character is slow in Python's ``re``. So aliases are indexed by t
 letters (two for short aliases such as "RN"): one scan (in C) finds the word starts that begin
 some alias, and at each such place only that bucket's aliases are tried, anchored. Aliases with
 no literal prefix go into a fallback regex scanned the ordinary way.
+
+Most word starts that begin some alias begin none that matches ("pat" of "patient" in a sentence
+naming no patient-something alias); each costs a bucket lookup and a match in Python. So the scan
+over lower-cased text also checks, in the same regex, that one of the aliases could match there: a
+lookahead shaped as a trie of the aliases' first letters, each leaf holding the rest of its aliases
+lower-cased. The check only ever passes more places than those with a hit (an alias it cannot take
+apart passes every place its prefix starts), so the hits are the same.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
 
-from matcher.dispatch import Undispatchable, close_group, split_top
+from matcher.dispatch import Undispatchable, close_group, heads, split_top
 from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
 from matcher.text import Doc, folds_oddly
 from scraper.parsers.lowered import lowered_source
@@ -136,6 +143,7 @@ class Matcher:
         long_items: dict[str, list[tuple[str, str, str]]] = {}  # 3-letter prefix -> aliases
         short_items: dict[str, list[tuple[str, str, str]]] = {}  # 2-letter prefix (short aliases: "RN", "GI")
         fallback: list[tuple[str, str, str]] = []
+        rests: dict[str, list[str | None]] = {}  # prefix -> its aliases lower-cased, after it (None: any)
         for category in CATEGORIES:
             for entry in taxonomy.entries[category]:
                 for alias in entry.aliases:
@@ -145,11 +153,13 @@ class Matcher:
                     if starts3 and all(len(x) == 3 and x[0].isalnum() for x in starts3):
                         for key in starts3:
                             long_items.setdefault(key, []).append(item)
+                        _add_rests(rests, alias, starts3, cased=alias in entry.case_sensitive)
                         continue
                     starts2 = prefixes(alias, 2)
                     if starts2 and all(len(x) == 2 and x[0].isalnum() for x in starts2):
                         for key in starts2:
                             short_items.setdefault(key, []).append(item)
+                        _add_rests(rests, alias, starts2, cased=alias in entry.case_sensitive)
                     else:
                         fallback.append(item)
         self._buckets: dict[str, _Bucket] = {}
@@ -162,9 +172,10 @@ class Matcher:
         # One scan finds the word starts that begin some alias: a trie-shaped regex, longest key first.
         trie = _trie_regex(list(self._buckets))
         self._starts = re.compile(rf"{_START}(?i:{trie})")
-        # The same scan over lower-cased text, without case folding (faster). Equal except on the few
-        # characters whose case folding differs from str.lower(): texts with those use the first.
-        self._starts_lower = re.compile(rf"{_START}(?:{trie})")
+        # The same scan over lower-cased text, without case folding (faster), passing only the places
+        # where some alias could match (see the module docstring). Equal except on the few characters
+        # whose case folding differs from str.lower(): texts with those use the first.
+        self._starts_lower = re.compile(rf"{_START}(?={_rests_regex(rests)})(?:{trie})")
 
     def _bucket(self, items: list[tuple[str, str, str]]) -> _Bucket:
         bucket = self._compile(items, anchored=True)
@@ -305,6 +316,59 @@ def _trie_regex(keys: list[str]) -> str:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+def _starts_and_rests(alternative: str, n: int) -> list[tuple[str, str]]:
+    """(first ``n`` characters, the rest) of each way ``alternative`` can start."""
+    if n == 0:
+        return [("", alternative)]
+    out = []
+    for head in heads(alternative):
+        if head.before:
+            raise Undispatchable(f"\\b in {alternative!r}")
+        out.extend((head.char + key, rest) for key, rest in _starts_and_rests(head.rest, n - 1))
+    return out
+
+
+def _add_rests(rests: dict[str, list[str | None]], alias: str, keys: set[str], *, cased: bool) -> None:
+    """Record what follows each of the ``keys`` (prefixes) of ``alias`` for the lookahead check."""
+    try:
+        if cased and _NEGATED.search(alias):
+            # Lower-cased, "[^A-Z]" or "(?!A)" would refuse places the alias matches.
+            raise Undispatchable(f"negation in a case-sensitive alias {alias!r}")
+        low = lowered_source(alias)
+        found = [got for alt in split_top(low) for got in _starts_and_rests(alt, len(next(iter(keys))))]
+    except (Undispatchable, ValueError):
+        found = []
+    if {key for key, _ in found} != keys:  # not taken apart as prefixes() did: any place passes
+        found = [(key, None) for key in keys]
+    for key, rest in found:
+        rests.setdefault(key, []).append(rest)
+
+
+_NEGATED = re.compile(r"\[\^|\(\?<?!")
+
+
+def _rests_regex(rests: dict[str, list[str | None]]) -> str:
+    """A trie-shaped regex matching where some alias could: a prefix, then one of its rests."""
+    trie: dict = {}
+    for key, after in rests.items():
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = after
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        after = node.get("")
+        if after is not None:
+            if None in after:
+                branches.append("")
+            else:
+                branches.append("(?:" + "|".join(dict.fromkeys(after)) + f"){_END}")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return emit(trie)
 

@@ -8,6 +8,7 @@ the training postings plus hand-written edge cases, so a "faster" edit that chan
 
 from __future__ import annotations
 
+import copy
 import re
 from bisect import bisect_right
 from functools import cache
@@ -15,7 +16,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from matcher import analysis, features, years
+from matcher import analysis, candidates, features, years
 from matcher import model as model_mod
 from matcher.candidates import default_matcher
 from matcher.labels import load_labelled
@@ -139,6 +140,24 @@ def test_alias_search_over_lowered_text_finds_what_the_cased_search_finds() -> N
         plain = matcher.find_in(line)
         assert matcher.find_in(line, low) == plain, line
         total += len(plain)
+    assert total > 1000
+
+
+def test_alias_lookahead_keeps_every_place_with_a_hit() -> None:
+    matcher = default_matcher()
+    plain = copy.copy(matcher)  # the same buckets, the word-start scan without its lookahead
+    plain._starts_lower = re.compile(
+        rf"{candidates._START}(?:{candidates._trie_regex(list(matcher._buckets))})"
+    )
+    assert plain._starts_lower.pattern != matcher._starts_lower.pattern
+    total = 0
+    for line in _lines():
+        low = line.lower()
+        if len(low) != len(line):
+            continue
+        hits = matcher.find_in(line, low)
+        assert hits == plain.find_in(line, low), line
+        total += len(hits)
     assert total > 1000
 
 
