@@ -128,8 +128,9 @@ def query(
             --db data/jobs.db --format csv
         majobs query "select title from postings where state = :st" -p st OR --db data/jobs.db
     """
-    from scraper.query import QueryError, format_result, run_query
+    from scraper.query import QueryError, cap_sqlite_memory, format_result, run_query
 
+    cap_sqlite_memory()  # this process runs one query: a row of huge values fails, not swaps
     if max_rows is None and fmt == "table":
         max_rows = DEFAULT_MAX_ROWS  # a stray cross join must not flood the terminal
     try:

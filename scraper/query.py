@@ -7,7 +7,8 @@ Three locks on the door, because the SQL comes from a user:
    short list of pragmas that only report) — a write, ATTACH, DETACH or a pragma that changes
    state is refused *before* it runs, with a message saying what was refused;
 3. a progress handler stops a query that runs longer than its time limit, and no value it makes
-   may exceed ``MAX_VALUE_BYTES`` (``zeroblob(1e9)`` is refused, not built).
+   may exceed ``MAX_VALUE_BYTES`` (``zeroblob(1e9)`` is refused, not built); the command also caps
+   SQLite's memory (``cap_sqlite_memory``), as one step makes a whole row of such values.
 
 Reading works while a crawl writes (the store runs in WAL mode): the query sees the database as
 of its start.
@@ -32,6 +33,9 @@ DEFAULT_MAX_ROWS = 10_000  # what the command prints at most: a stray cross join
 # The largest string or blob one query may make (SQLite's default is 1 GB). One huge value is built
 # inside a single SQLite step, which neither the time limit nor the row cap can stop.
 MAX_VALUE_BYTES = 100_000_000
+# What SQLite may hold in all while ``majobs query`` runs: a row is also made in one step, so six
+# columns of zeroblob(99e6) made 600 MB (and Python a copy) that the cap on one value let through.
+MAX_QUERY_MEMORY = 300_000_000
 
 # Pragmas that only report; called without a value they change nothing.
 READ_ONLY_PRAGMAS = frozenset(
@@ -133,6 +137,16 @@ def connect_read_only(db_path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def cap_sqlite_memory(limit: int = MAX_QUERY_MEMORY) -> None:
+    """Cap SQLite's memory for the rest of this process (``hard_heap_limit`` is process-wide and
+    can only be lowered): for a one-shot command such as ``majobs query``, not a library call."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"PRAGMA hard_heap_limit = {int(limit)}")
+    finally:
+        conn.close()
+
+
 def run_query(
     db_path: str | Path,
     sql: str,
@@ -178,6 +192,10 @@ def run_query(
         raise QueryError(f"query failed: {exc}") from exc
     except (sqlite3.Warning, sqlite3.ProgrammingError) as exc:  # e.g. two statements at once
         raise QueryError(f"query failed: {exc}") from exc
+    except MemoryError as exc:  # SQLite over cap_sqlite_memory's limit (a row too big to make)
+        raise QueryError(
+            f"query failed: out of memory (a query may use at most {MAX_QUERY_MEMORY // 1_000_000} MB)"
+        ) from exc
     finally:
         conn.close()
     truncated = max_rows is not None and len(rows) > max_rows

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -157,6 +159,22 @@ def test_one_huge_value_is_refused_not_built(store):
         run_query(store, "select replace(printf('%.*c', 30000000, 'x'), 'x', 'abcd')")
     fits = run_query(store, "select length(zeroblob(?))", [MAX_VALUE_BYTES])
     assert fits.rows == [(MAX_VALUE_BYTES,)]
+
+
+def _query_in_a_process(store, sql: str) -> subprocess.CompletedProcess:
+    # A process of its own: the command caps SQLite's memory for the rest of its process.
+    args = [sys.executable, "-c", "from matcher.cli import cli; cli()", "query", sql, "--db", str(store)]
+    return subprocess.run([*args, "--format", "csv"], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_refuses_a_row_of_huge_values(store):
+    # Each value is under the cap, but one step makes the whole row: 6 x 99 MB (and Python's copy).
+    row = ", ".join(["zeroblob(99000000)"] * 6)
+    done = _query_in_a_process(store, f"select {row}")
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert done.stderr.strip() == "Error: query failed: out of memory (a query may use at most 300 MB)"
+    fits = _query_in_a_process(store, "select length(randomblob(99000000)) as n, length(zeroblob(9)) as z")
+    assert fits.returncode == 0 and fits.stdout.split() == ["n,z", "99000000,9"], fits.stderr
 
 
 def test_cli_caps_rows_and_says_so_on_stderr(store):
