@@ -41,11 +41,13 @@ def _midpoint(low: str, high: str) -> str:
 
 _UNITS = ", ".join(f"'{u}'" for u in sorted(ANNUAL_FACTORS))
 
-# Structured pay first, then the matcher's reading of the text, then the crawler's text parse;
-# salary fields in another currency than US dollars are left out (the guide's bands are dollars).
-_SALARY = f"""coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS})
-           and upper(coalesce(p.salary_currency, 'USD')) = 'USD'"""
+# Structured pay first, then the matcher's reading of the text, then the crawler's text parse. A
+# posting whose salary is in another currency than US dollars has no pay here (the guide's bands
+# are dollars), not even the matcher's: its text states the same pay ("$55,000 - $65,000 CAD").
+_OTHER_CURRENCY = "upper(coalesce(p.salary_currency, 'USD')) != 'USD'"
+_SALARY = f"coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS})"
 ANNUAL_PAY = f"""case
+      when {_OTHER_CURRENCY} then null
       when p.salary_source = 'structured' and {_SALARY}
         then {_midpoint("p.salary_min", "p.salary_max")} * {_factor("p.salary_unit")}
       when coalesce(p.pay_min, p.pay_max) is not null and p.pay_unit in ({_UNITS})
@@ -55,6 +57,7 @@ ANNUAL_PAY = f"""case
     end"""
 
 PAY_SOURCE = f"""case
+      when {_OTHER_CURRENCY} then null
       when p.salary_source = 'structured' and {_SALARY} then 'structured'
       when coalesce(p.pay_min, p.pay_max) is not null and p.pay_unit in ({_UNITS}) then 'matcher'
       when {_SALARY} then 'description'

@@ -25,16 +25,18 @@ from scraper.parsers.normalize import ANNUAL_FACTORS
 _ANNUAL_FACTOR = "CASE {unit} " + " ".join(f"WHEN '{u}' THEN {f}" for u, f in ANNUAL_FACTORS.items()) + " END"
 HOURS_PER_YEAR = ANNUAL_FACTORS["HOUR"]
 _UNITS = ", ".join(f"'{u}'" for u in ANNUAL_FACTORS)
-# Salary fields count as pay only in US dollars (no currency given: dollars, as every source here is US).
-USD_SALARY = "upper(coalesce(salary_currency, 'USD')) = 'USD'"
+# Pay only in US dollars (no currency given: dollars, as every source here is US).
+OTHER_CURRENCY = "upper(coalesce(salary_currency, 'USD')) != 'USD'"
 
 
 def _pick(structured: str, matcher: str, description: str) -> str:
     """Pay as the report reads it: structured fields, else the matcher's, else the description's.
-    Salary fields in another currency than US dollars are left out (the guide's bands are dollars)."""
-    salary = f"coalesce(salary_min, salary_max) IS NOT NULL AND salary_unit IN ({_UNITS}) AND {USD_SALARY}"
+    A posting whose salary is in another currency than US dollars has none (the guide's bands are
+    dollars), not even the matcher's: its text states the same pay ("$55,000 - $65,000 CAD")."""
+    salary = f"coalesce(salary_min, salary_max) IS NOT NULL AND salary_unit IN ({_UNITS})"
     return (
-        f"CASE WHEN salary_source = 'structured' AND {salary} THEN {structured} "
+        f"CASE WHEN {OTHER_CURRENCY} THEN NULL "
+        f"WHEN salary_source = 'structured' AND {salary} THEN {structured} "
         f"WHEN coalesce(pay_min, pay_max) IS NOT NULL AND pay_unit IN ({_UNITS}) THEN {matcher} "
         f"WHEN {salary} THEN {description} END"
     )

@@ -91,8 +91,9 @@ def test_pay_bounds_given_as_text_as_datasette_passes_them(hand_db, small_guide)
 
 
 def test_salary_in_another_currency_is_not_read_as_dollars(tmp_path):
-    """A structured salary in Canadian dollars is no US pay: the matcher's reading of the text
-    stands in, and with none, the posting has no pay (in the report's SQL and in the views)."""
+    """A structured salary in Canadian dollars is no US pay, nor is the matcher's reading of the
+    posting's text, which states the same pay ("$24 - $28 CAD an hour"): the posting has no pay,
+    in the report's SQL and in the views."""
     from scraper.items import new_posting
     from scraper.store import open_db, save_postings
 
@@ -102,21 +103,24 @@ def test_salary_in_another_currency_is_not_read_as_dollars(tmp_path):
         db,
         [
             new_posting("lever", "usd", "Medical Assistant", salary_currency="USD", **pay),
-            new_posting("lever", "none", "Medical Assistant", **pay),  # no currency given: dollars
+            new_posting("lever", "none", "Medical Assistant", salary_currency=None, **pay),  # dollars
             new_posting("lever", "cad", "Medical Assistant", salary_currency="CAD", **pay),
             new_posting("lever", "cad-text", "Medical Assistant", salary_currency="cad", **pay),
+            new_posting("jobspy", "usd-text", "Medical Assistant", salary_currency="USD"),
         ],
     )
-    db.execute("update postings set pay_min = 20, pay_max = 20, pay_unit = 'HOUR' where id like '%cad-text'")
+    db.execute("update postings set pay_min = 24, pay_max = 28, pay_unit = 'HOUR' where id like '%-text'")
     db.conn.commit()
     sql = f"select p.source_id, {rq.ANNUAL_PAY}, {rq.PAY_SOURCE} from postings p"
     got = {r[0]: (r[1], r[2]) for r in db.execute(sql).fetchall()}
-    hourly = 20 * ANNUAL_FACTORS["HOUR"]
+    hourly = 26 * ANNUAL_FACTORS["HOUR"]
     assert got == {
         "usd": (50000.0, "structured"),
         "none": (50000.0, "structured"),
         "cad": (None, None),
-        "cad-text": (hourly, "matcher"),
+        "cad-text": (None, None),
+        "usd-text": (hourly, "matcher"),
     }
-    view = db.execute("select annual_mid, pay_source from posting_pay").fetchall()
-    assert sorted(view) == [(hourly, "matcher"), (50000.0, "structured"), (50000.0, "structured")]
+    view = db.execute("select source, annual_mid, pay_source from posting_pay").fetchall()
+    structured = ("lever", 50000.0, "structured")
+    assert sorted(view) == [("jobspy", hourly, "matcher"), structured, structured]
