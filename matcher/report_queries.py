@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scraper.parsers.normalize import ANNUAL_FACTORS
+from scraper.views import other_currency
 
 if TYPE_CHECKING:
     from matcher.report.guide import Guide
@@ -44,7 +45,7 @@ _UNITS = ", ".join(f"'{u}'" for u in sorted(ANNUAL_FACTORS))
 # Structured pay first, then the matcher's reading of the text, then the crawler's text parse. A
 # posting whose salary is in another currency than US dollars has no pay here (the guide's bands
 # are dollars), not even the matcher's: its text states the same pay ("$55,000 - $65,000 CAD").
-_OTHER_CURRENCY = "upper(coalesce(p.salary_currency, 'USD')) != 'USD'"
+_OTHER_CURRENCY = other_currency("p.salary_currency")
 _SALARY = f"coalesce(p.salary_min, p.salary_max) is not null and p.salary_unit in ({_UNITS})"
 ANNUAL_PAY = f"""case
       when {_OTHER_CURRENCY} then null

@@ -25,8 +25,18 @@ from scraper.parsers.normalize import ANNUAL_FACTORS
 _ANNUAL_FACTOR = "CASE {unit} " + " ".join(f"WHEN '{u}' THEN {f}" for u, f in ANNUAL_FACTORS.items()) + " END"
 HOURS_PER_YEAR = ANNUAL_FACTORS["HOUR"]
 _UNITS = ", ".join(f"'{u}'" for u in ANNUAL_FACTORS)
-# Pay only in US dollars (no currency given: dollars, as every source here is US).
-OTHER_CURRENCY = "upper(coalesce(salary_currency, 'USD')) != 'USD'"
+# Pay only in US dollars (no currency given: dollars, as every source here is US). Sites write
+# dollars as "USD", "$" or "US$" in JSON-LD's currency.
+USD_SPELLINGS = ("USD", "$", "US$", "US DOLLAR", "US DOLLARS")
+
+
+def other_currency(column: str) -> str:
+    """SQL: ``column`` names a currency that is not US dollars."""
+    spellings = ", ".join(f"'{x}'" for x in USD_SPELLINGS)
+    return f"upper(trim(coalesce({column}, 'USD'))) NOT IN ({spellings})"
+
+
+OTHER_CURRENCY = other_currency("salary_currency")
 
 
 def _pick(structured: str, matcher: str, description: str) -> str:

@@ -107,6 +107,7 @@ def test_salary_in_another_currency_is_not_read_as_dollars(tmp_path):
             new_posting("lever", "cad", "Medical Assistant", salary_currency="CAD", **pay),
             new_posting("lever", "cad-text", "Medical Assistant", salary_currency="cad", **pay),
             new_posting("jobspy", "usd-text", "Medical Assistant", salary_currency="USD"),
+            new_posting("jsonld", "dollar-sign", "Medical Assistant", salary_currency=" US$ ", **pay),
         ],
     )
     db.execute("update postings set pay_min = 24, pay_max = 28, pay_unit = 'HOUR' where id like '%-text'")
@@ -120,7 +121,9 @@ def test_salary_in_another_currency_is_not_read_as_dollars(tmp_path):
         "cad": (None, None),
         "cad-text": (None, None),
         "usd-text": (hourly, "matcher"),
+        "dollar-sign": (50000.0, "structured"),  # a site's JSON-LD spelling of dollars
     }
     view = db.execute("select source, annual_mid, pay_source from posting_pay").fetchall()
     structured = ("lever", 50000.0, "structured")
-    assert sorted(view) == [("jobspy", hourly, "matcher"), structured, structured]
+    jsonld = ("jsonld", 50000.0, "structured")
+    assert sorted(view) == [("jobspy", hourly, "matcher"), jsonld, structured, structured]
