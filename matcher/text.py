@@ -208,6 +208,10 @@ _HEADING_STARTS = frozenset((
     "core", "role", "summary", "duties", "responsibilities", "qualifications", "requirements",
     "education", "skills", "conditions", "desired", "bonus", "ideal", "equal", "clinical",
 ))  # fmt: skip
+# A figure or a span of time: "Minimum two years experience" is an ask, not a heading.
+_A_FIGURE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|years?|months?)\b", re.I
+)
 _ASK_END = re.compile(r"\b(?:required|preferred|a plus|plus|needed|necessary|welcome|desired|helpful)$", re.I)
 
 
@@ -222,6 +226,7 @@ def sentence_case_heading(line: str) -> str | None:
         and words[0].lower() in _HEADING_STARTS
         and not any(c in line for c in ".,;:!?")
         and not _ASK_END.search(line)
+        and not _A_FIGURE.search(line)
         and not _BULLET.match(line)
     ):
         return None

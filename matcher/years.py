@@ -100,8 +100,12 @@ _NO_EXPERIENCE = re.compile(
     r"new (?:grads?|graduates|\w+s)\b[^.;]{0,70}(?:welcome|encouraged|considered|apply)"
     r"|no (?:prior |previous )?(?:[\w-]+ ){0,3}(?:experience|exp)\b"
     r"(?:[^.;]{0,25}(?:required|necessary|needed)|\?)"
+    # "You don't need experience", not "you don't need experience with Epic" (one system only).
     r"|(?:don[’']t|do not|won[’']t|will not) need (?:any )?(?:prior |previous )?experience"
-    r"|consider(?:s|ed|ing)? (?:\w+ ){0,2}(?:new|recent) (?:\w+ )?grad"
+    r"(?!\s+(?:with|in|on|using|of)\b)"
+    # "We will consider new grads", not "we will not / are unable to consider new grads".
+    r"|(?<!not )(?<!n[’']t )(?<!unable to )(?<!never )consider(?:s|ed|ing)? (?:\w+ ){0,2}"
+    r"(?:new|recent) (?:\w+ )?grad"
     r"|no experience|entry[- ]level (?:candidates|applicants)\s+welcome|recent graduates welcome"
     r"|experience (?:is )?not required|without (?:prior )?experience|zero experience|never worked"
     r"|(?:0|zero)\s*(?:-|–|to)\s*\d+\s*years?",

@@ -90,6 +90,16 @@ def test_sentence_case_lines_that_are_not_headings() -> None:
     assert got["About the role"] == "requirements"
 
 
+def test_a_short_line_with_a_figure_is_an_ask_not_a_heading() -> None:
+    for text in (
+        "We are a clinic.\n\nMinimum two years experience\nHigh school diploma or GED",
+        "Join our team.\n\nRequired 1 year experience\nCMA or RMA certification",
+        "Minimum of one year MA experience\n- Epic a plus\n- BLS",
+    ):
+        doc = prepare("MA", "Clinic", text)
+        assert [s.text for s in doc.sentences if s.section == "heading"] == [], text
+
+
 def test_inline_heading_types_its_line() -> None:
     doc = prepare("MA", "Clinic", "Preferred: CMA or RMA\nPay: $18/hr")
     got = sections(doc)

@@ -140,6 +140,35 @@ def test_step_up_pay_over_a_semicolon_is_a_range(text: str) -> None:
     assert (pay.min, pay.max, pay.unit) == (16.0, 18.5, "HOUR")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("$16/hr to start, $18/hr after 90 days.", (16.0, 18.0)),
+        ("$16 an hour to start, moving to $18 once certified.", (16.0, 18.0)),
+        ("$16.00/hr to start; $18.50/hr after certification.", (16.0, 18.5)),
+        ("$15/hr in training; after 6 months $16/hr; after 1 year $17/hr.", (15.0, 17.0)),
+        ("$15/hr during training, $16/hr after 6 months and $17/hr after a year.", (15.0, 17.0)),
+        # A bilingual rate is a differential (LABELS.md 9.9), not the next step.
+        ("$17/hr; bilingual staff earn $18/hr after passing the language test.", (17.0, 17.0)),
+    ],
+)
+def test_step_up_from_a_start_and_to_the_top_step(text: str, expected: tuple) -> None:
+    pay = find_pay(text)
+    assert (pay.min, pay.max, pay.unit) == (*expected, "HOUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pay: $20 - $23 per hour, well above the national average.", (20.0, 23.0)),
+        ("We pay $22/hr, above the BLS median wage for MAs.", (22.0, 22.0)),
+    ],
+)
+def test_an_offer_compared_with_a_statistic_is_still_the_offer(text: str, expected: tuple) -> None:
+    pay = find_pay(text)
+    assert (pay.min, pay.max) == expected
+
+
 def test_figures_in_unrelated_clauses_are_no_step_up() -> None:
     # No step-up word, or something between: the first figure stands alone.
     assert find_pay("Pay: $16.00/hr; $18.50/hr at the Dover clinic.").max == 16.0

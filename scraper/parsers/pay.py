@@ -96,10 +96,12 @@ _STEP_UP = re.compile(
 _NO_FIGURE = re.compile(r"\b(?:DOE|competitive|commensurate|negotiable|based on experience)\b", re.I)
 # A pay scale's steps listed in one line ("Step 1: $20.14  Step 2: $21.15 ... Step 5: $24.48").
 _SCALE_STEP = re.compile(r"\bstep\s*\d+\s*:", re.I)
-# A market statistic quoted beside the pay ("the BLS median wage is $21 an hour") is no offer.
+# A market statistic quoted before a figure ("the BLS median wage is $21 an hour") makes it no offer.
 _STATISTIC = re.compile(
     r"bureau of labor|median (?:wage|pay|salary|hourly|income|annual)|national (?:average|median)", re.I
 )
+# What a bilingual or language rate says: a differential (LABELS.md 9.9), never a step of the pay.
+_NOT_STEP = re.compile(r"bilingual|language|spanish|interpret", re.I)
 # "$14.50/hr to start": a starting figure, like "starting at $14.50".
 _TO_START = re.compile(r"\s*(?:(?:/|per\s|an?\s)\s*\w+\s*)?to start\b", re.I)
 
@@ -237,7 +239,6 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
     if not found:
         found = list(rx.labelled.finditer(src))
     matches = sorted(found, key=lambda m: m.start())
-    statistic = _STATISTIC.search(sentence) is not None
     prev_end = 0
     for i, m in enumerate(matches):
         if i and m.start() < matches[i - 1].end():
@@ -256,7 +257,9 @@ def _part_candidates(sentence: str, idx: int, out: list[PayCandidate]) -> None:
         after = _AFTER_END.split(sentence[m.end() : next_start])[0]
         after = src[m.end() : m.end() + min(len(after), 35)]
         base = not (rx.not_base.search(before) or rx.not_base.search(after) or m.groupdict().get("plus"))
-        if rx.per_visit.search(after) or statistic:
+        # A statistic named just before the figure ("the BLS median wage ... is around $21"), not
+        # one the offer is compared with after it ("$22/hr, above the national average").
+        if rx.per_visit.search(after) or _STATISTIC.search(sentence, max(0, m.start() - 80), m.start()):
             base = False
         tail = sentence[m.start("tail") : m.end("tail")] if m.group("tail") else ""
         unit = _unit_for(high or low, tail + after_full, sentence)
@@ -284,19 +287,22 @@ def choose_pay(candidates: list[PayCandidate]) -> Pay | None:
         if not of_unit:
             continue
         first = of_unit[0]
-        if first.kind == "single":
-            same = [c for c in of_unit if c.sentence == first.sentence and c.kind in ("single", "starting")]
-            # Step-up pay: two single figures in one sentence ("$16 in training, $18.50 after") -> a range.
+        same = [c for c in of_unit if c.sentence == first.sentence and c.kind in ("single", "starting")]
+        if first.kind in ("single", "starting"):  # "$16/hr to start, $18/hr after 90 days" steps up too
+            # Step-up pay: single figures in one sentence ("$16 in training, $18.50 after") -> a range
+            # to the top step.
             if len(same) >= 2 and _STEP_UP.search(first.evidence) and same[1].low > first.low:
-                return Pay(first.low, same[1].low, unit, first.evidence)
-            # ... or in two clauses joined by a semicolon ("$16/hr in training; $18.50/hr after"),
-            # which are two parts (two sentences for the matcher): the next figure, nothing between.
-            after = _next_clause_figure(first, candidates)
-            if after is not None and after.unit == unit and after.low > first.low:
-                return Pay(first.low, after.low, unit, first.evidence)
-            # A pay scale's steps in one line: its lowest to its highest step.
-            if len(same) >= 2 and len(_SCALE_STEP.findall(first.evidence)) >= 2:
-                return Pay(first.low, max(c.low for c in same), unit, first.evidence)
+                return Pay(first.low, max(c.low for c in same[1:]), unit, first.evidence)
+            # ... or in clauses joined by semicolons ("$16/hr in training; $18.50/hr after"), which
+            # are parts of their own (sentences for the matcher): each next figure, nothing between.
+            top, step = first, _next_clause_figure(first, candidates)
+            while step is not None and step.unit == unit and step.low > top.low:
+                top, step = step, _next_clause_figure(step, candidates)
+            if top is not first:
+                return Pay(first.low, top.low, unit, first.evidence)
+        # A pay scale's steps in one line: its lowest to its highest step.
+        if first.kind == "single" and len(same) >= 2 and len(_SCALE_STEP.findall(first.evidence)) >= 2:
+            return Pay(first.low, max(c.low for c in same), unit, first.evidence)
         # "$17.50 to start, up to $21 with experience": a start and a ceiling in one sentence -> a range.
         if first.kind in ("single", "starting"):
             ceiling = [
@@ -325,7 +331,7 @@ def _next_clause_figure(first: PayCandidate, candidates: list[PayCandidate]) -> 
     # part of the next sentence.
     if nxt.sentence not in (first.sentence + 1, ((first.sentence >> 20) + 1) << 20):
         return None
-    if not nxt.base or nxt.kind not in ("single", "starting"):
+    if not nxt.base or nxt.kind not in ("single", "starting") or _NOT_STEP.search(nxt.evidence):
         return None
     if not (_STEP_UP.search(first.evidence) or _STEP_UP.search(nxt.evidence)):
         return None
