@@ -114,6 +114,7 @@ _HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _MAX_HEADING_WORDS = 8
+_MAX_HEADING_CHARS = 60  # a sentence-case heading has at most 6 words
 
 # Characters whose case folding in ``re`` (re.I) differs from str.lower() for ASCII letters, digits
 # and the punctuation aliases use: dotted capital I, dotless i, long s. A case-insensitive regex
@@ -277,6 +278,7 @@ def prepare(title: str | None, company: str | None, description: str | None) -> 
         if (
             kind is None
             and len(parts) == 1
+            and len(parts[0]) <= _MAX_HEADING_CHARS  # most lines: too long to be one (a cheap test first)
             and not bullet
             and lineno < last
             and lines[lineno + 1].strip()
