@@ -192,16 +192,24 @@ def heading_type(line: str) -> str | None:
     )
     if not looks_heading:
         return None
-    for name, pattern in _HEADINGS:
-        if pattern.search(stripped):
-            return name
+    named = _section_named(stripped)
+    if named is not None:
+        return named
     return "other" if line.rstrip().endswith(":") or stripped.isupper() else None
+
+
+def _section_named(heading: str) -> str | None:
+    """The section type a heading's words name (the first of _HEADINGS that matches), or None."""
+    for name, pattern in _HEADINGS:
+        if pattern.search(heading):
+            return name
+    return None
 
 
 # Headings in sentence case ("What you'll do", "About the role", "Pay and benefits"): a short line
 # with no punctuation that opens a paragraph (a blank line before it, text right after) or a list
-# (bullets right after), opens with a word headings open with and names a section. A line that ends on an
-# ask ("Clinical skills preferred", "Epic experience required") is a requirement, not a heading.
+# (bullets right after), opens with a word headings open with and names a section. A line that
+# ends on an ask ("Clinical skills preferred", "Epic experience required") is a requirement.
 _HEADING_STARTS = frozenset((
     "what", "about", "who", "why", "how", "the", "key", "your", "our", "position", "job", "minimum",
     "required", "preferred", "essential", "additional", "physical", "work", "working", "pay",
@@ -231,10 +239,7 @@ def sentence_case_heading(line: str) -> str | None:
         and not _BULLET.match(line)
     ):
         return None
-    for name, pattern in _HEADINGS:
-        if pattern.search(line):
-            return name
-    return None
+    return _section_named(line)
 
 
 _INLINE_HEAD = re.compile(r"^\s*([A-Z][A-Za-z /&'()-]{2,40}):\s+(\S.*)$")
