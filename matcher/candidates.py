@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from matcher.dispatch import Undispatchable, close_group, heads, split_top
 from matcher.taxonomy import CATEGORIES, Taxonomy, load_taxonomy
@@ -301,14 +301,20 @@ def _group(category: str, label: str) -> tuple[str, str]:
     return (category, "") if category in _EXCLUSIVE else (category, label)
 
 
-def _trie_regex(keys: list[str]) -> str:
-    """A regex matching any of ``keys``, shaped as a trie so each place is tried in a few steps."""
+def _char_trie(leaves: dict[str, Any]) -> dict:
+    """A trie of the keys of ``leaves``, a character a level; a key's node holds its value at ""."""
     trie: dict = {}
-    for key in keys:
+    for key, value in leaves.items():
         node = trie
         for ch in key:
             node = node.setdefault(ch, {})
-        node[""] = {}
+        node[""] = value
+    return trie
+
+
+def _trie_regex(keys: list[str]) -> str:
+    """A regex matching any of ``keys``, shaped as a trie so each place is tried in a few steps."""
+    trie = _char_trie({key: {} for key in keys})
 
     def emit(node: dict) -> str:
         branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
@@ -353,12 +359,7 @@ _NEGATED = re.compile(r"\[\^|\(\?<?!")
 
 def _rests_regex(rests: dict[str, list[str | None]]) -> str:
     """A trie-shaped regex matching where some alias could: a prefix, then one of its rests."""
-    trie: dict = {}
-    for key, after in rests.items():
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = after
+    trie = _char_trie(rests)
 
     def emit(node: dict) -> str:
         branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
