@@ -10,6 +10,15 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 SOURCES = ("jsonld", "greenhouse", "lever", "workday", "usajobs", "jobspy")
+# ``salary_currency`` values that mean US dollars (sites write "$" or "US$" in JSON-LD, JobSpy
+# exports "USD"); no currency at all also means dollars, as every source here is US.
+USD_SPELLINGS = ("USD", "$", "US$", "US DOLLAR", "US DOLLARS")
+
+
+def is_usd(currency: str | None) -> bool:
+    return currency is None or currency.strip().upper() in USD_SPELLINGS
+
+
 EMPLOYMENT_TYPES = (
     "FULL_TIME",
     "PART_TIME",

@@ -20,18 +20,16 @@ import re
 
 import sqlite_utils
 
+from scraper.items import USD_SPELLINGS
 from scraper.parsers.normalize import ANNUAL_FACTORS
 
 _ANNUAL_FACTOR = "CASE {unit} " + " ".join(f"WHEN '{u}' THEN {f}" for u, f in ANNUAL_FACTORS.items()) + " END"
 HOURS_PER_YEAR = ANNUAL_FACTORS["HOUR"]
 _UNITS = ", ".join(f"'{u}'" for u in ANNUAL_FACTORS)
-# Pay only in US dollars (no currency given: dollars, as every source here is US). Sites write
-# dollars as "USD", "$" or "US$" in JSON-LD's currency.
-USD_SPELLINGS = ("USD", "$", "US$", "US DOLLAR", "US DOLLARS")
 
 
 def other_currency(column: str) -> str:
-    """SQL: ``column`` names a currency that is not US dollars."""
+    """SQL: ``column`` names a currency that is not US dollars (:func:`scraper.items.is_usd` in SQL)."""
     spellings = ", ".join(f"'{x}'" for x in USD_SPELLINGS)
     return f"upper(trim(coalesce({column}, 'USD'))) NOT IN ({spellings})"
 

@@ -177,6 +177,8 @@ def test_implausible_pay_and_dates_are_left_out(tmp_path, db_path, rows):
             ma_row("in-ok", date_posted="2026-11-24", **{**hourly, "min_amount": 22.0, "max_amount": 18.0}),
             # Yen are no implausible dollars: kept as given, and left out of the dollar pay views.
             ma_row("in-yen", interval="yearly", min_amount=3.5e6, max_amount=4e6, currency="JPY"),
+            # "US$" is dollars, as the report reads it: judged against the dollar bounds.
+            ma_row("in-us-dollars", interval="yearly", min_amount=4.5e6, max_amount=4.5e6, currency="US$"),
         ),
         encoding="utf-8",
     )
@@ -192,17 +194,17 @@ def test_implausible_pay_and_dates_are_left_out(tmp_path, db_path, rows):
     }
     no_pay = (None, None, None)
     assert {k for k, v in stored.items() if v[:3] == no_pay} == {
-        "negative", "zero", "huge", "inf", "reversed-absurdly", "2031"  # (2031 has no pay)
+        "negative", "zero", "huge", "inf", "reversed-absurdly", "us-dollars", "2031"  # (2031 has no pay)
     }  # fmt: skip
     assert stored["1900"] == (18.0, 22.0, "HOUR", None) and stored["2031"][3] is None
     assert stored["ok"] == (18.0, 22.0, "HOUR", "2026-11-24")  # a range merely reversed is kept
     assert stored["nan"] == (45000.0, 45000.0, "YEAR", None)  # NaN is pandas' empty cell: "up to"
     assert stored["yen"] == (3.5e6, 4e6, "YEAR", None)
-    assert (result.new, result.pay_dropped, result.date_posted_dropped, result.status) == (10, 5, 2, "ok")
+    assert (result.new, result.pay_dropped, result.date_posted_dropped, result.status) == (11, 6, 2, "ok")
     summary = result.summary()
-    assert "5 implausible pays left out" in summary and "2 impossible posting dates left out" in summary
+    assert "6 implausible pays left out" in summary and "2 impossible posting dates left out" in summary
     (site,) = rows("select other_counts from crawl_run_sources")
-    assert json.loads(site["other_counts"]) == {"pay_dropped": 5, "date_posted_dropped": 2}
+    assert json.loads(site["other_counts"]) == {"pay_dropped": 6, "date_posted_dropped": 2}
     # What Datasette's pay views show stays within the report's bounds.
     assert rows("select max(annual_max) m from posting_pay")[0]["m"] == 22.0 * 2080
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from scraper.items import Posting, new_posting
+from scraper.items import Posting, is_usd, new_posting
 from scraper.parsers.normalize import (
     ANNUAL_FACTORS,
     annualize,
@@ -160,7 +160,7 @@ def _implausible_pay(posting: Mapping[str, Any]) -> bool:
     unit = posting.get("salary_unit")
     if unit not in ANNUAL_FACTORS:  # no unit to judge by (views and report leave such pay out)
         return False
-    if posting.get("salary_currency") != "USD":  # dollar bounds do not apply (nor is it read as pay)
+    if not is_usd(posting.get("salary_currency")):  # dollar bounds do not apply (nor is it read as pay)
         return False
     low, high = PLAUSIBLE_ANNUAL_PAY
     amounts = (posting.get("salary_min"), posting.get("salary_max"))
